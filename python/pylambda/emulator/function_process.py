@@ -60,6 +60,7 @@ class FunctionProcess:
         #: The raw `waitpid` status once the process has ended, else None.
         self.wait_status: int | None = None
         self._max_rss_kb = 0
+        self._status_fd: int | None = None
         self._out: int | None = read_fd
         os.set_blocking(read_fd, False)
         loop.add(read_fd, READ, self._readable)
@@ -128,12 +129,14 @@ class FunctionProcess:
         """The resident-set high-water mark (VmHWM) in MB, as Lambda's Max Memory Used."""
         if not self.exited:
             try:
-                with open(f"/proc/{self.pid}/status", "rb") as status:
-                    for line in status:
-                        if line.startswith(b"VmHWM:"):
-                            self._max_rss_kb = max(self._max_rss_kb, int(line.split()[1]))
-                            break
-            except OSError:
+                if self._status_fd is None:
+                    # Kept open: a /proc file re-reads fresh from offset 0, saving an open per call.
+                    self._status_fd = os.open(f"/proc/{self.pid}/status", os.O_RDONLY)
+                status = os.pread(self._status_fd, 8192, 0)
+                start = status.index(b"VmHWM:") + 6
+                kb = int(status[start : status.index(b"kB", start)])
+                self._max_rss_kb = max(self._max_rss_kb, kb)
+            except (OSError, ValueError):
                 pass
         return -(-self._max_rss_kb // 1024)
 
@@ -157,3 +160,6 @@ class FunctionProcess:
             return
         self.drain()
         self._close_output()
+        if self._status_fd is not None:
+            os.close(self._status_fd)
+            self._status_fd = None
