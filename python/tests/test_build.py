@@ -169,3 +169,65 @@ def test_build_end_to_end(tmp_path: Path, capsys) -> None:
         [sys.executable, "-c", code], cwd=tmp_path / "task", capture_output=True, text=True
     )
     assert result.stdout.strip() == "{'k': [1, None]}", result.stderr
+
+
+# --- Dockerfile: no Docker engine runs here, so check it statically, as far as that goes.
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs, with continuation lines joined and comments dropped."""
+    text = (REPO / "Dockerfile").read_text()
+    joined = text.replace("\\\n", " ")
+    out = []
+    for line in joined.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            word, _, rest = line.partition(" ")
+            out.append((word.upper(), rest.strip()))
+    return out
+
+
+def test_dockerfile_builds_from_the_lambda_base_image_for_each_runtime() -> None:
+    instructions = dockerfile_instructions()
+    defaults = [rest.split("=", 1) for word, rest in instructions if word == "ARG" and "=" in rest]
+    default = dict(defaults)["RUNTIME"]
+    assert f"python{default}" in RUNTIMES
+    froms = [rest for word, rest in instructions if word == "FROM"]
+    assert froms[0] == "public.ecr.aws/lambda/python:${RUNTIME} AS build"
+    for word, rest in instructions:
+        if word == "COPY" and not rest.startswith("--from"):
+            source = rest.split()[0]
+            assert (REPO / source).exists(), f"COPY {source}: not in the repository"
+    ignored = (REPO / ".dockerignore").read_text().split()
+    assert {"target", ".venv", ".cache"} <= set(ignored)
+
+
+@pytest.mark.parametrize("runtime", sorted(RUNTIMES))
+def test_dockerfile_runs_the_same_build_command(runtime: str) -> None:
+    """Expand the Dockerfile's build line as the image's /bin/sh would, and parse what
+    `python3 -m pylambda build` would get with this CLI's own parser."""
+    (line,) = [rest for word, rest in dockerfile_instructions() if "-m pylambda build" in rest]
+    assert line.startswith("python3 -m pylambda build ")
+    script = (
+        'python3() { printf "%s\\n" "$@"; }; '
+        f"RUNTIME={runtime.removeprefix('python')}; PACKAGE=hello; ARCH=arm64; {line}"
+    )
+    argv = subprocess.run(
+        ["sh", "-c", script], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert argv[:3] == ["-m", "pylambda", "build"]
+    from pylambda.cli import build_parser
+
+    parsed = build_parser().parse_args(argv[2:])
+    assert (parsed.runtime, parsed.package, parsed.arch, parsed.out) == (
+        runtime,
+        ["hello"],
+        "arm64",
+        "/dist",
+    )
+    # An empty PACKAGE builds the root package: no stray `-p ""`.
+    empty = script.replace("PACKAGE=hello", "PACKAGE=")
+    argv = subprocess.run(["sh", "-c", empty], capture_output=True, text=True).stdout.split()
+    assert "-p" not in argv
