@@ -1,0 +1,207 @@
+//! From `PyInit_<module>` to a finished invocation: building the module, parsing the call,
+//! converting the event, running the handler without the GIL, converting the response — and
+//! turning every way that can fail into exactly one Python exception.
+//!
+//! Data flows one way: runtime → [`invoke`] → `convert::from_python` → handler →
+//! `convert::to_python` → runtime. Errors are converted once, here.
+
+use std::collections::HashMap;
+use std::ffi::CStr;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::OnceLock;
+
+use crate::convert::{self, ErrorKind};
+use crate::error::{
+    panic_message, Diagnostic, DESERIALIZE_ERROR_TYPE, PANIC_ERROR_TYPE, SERIALIZE_ERROR_TYPE,
+};
+use crate::ffi::{self, CallArgs, ExceptionBase, GilCell, PyOwned, PyRef, Python, Raise};
+use crate::handler::{Handler, InitFn};
+use crate::Context;
+
+/// One function the module exports, made by [`export`] (the `lambda!` macro calls it).
+pub struct Export {
+    name: &'static CStr,
+    callable: Box<ffi::Callable>,
+}
+
+/// Makes `handler` callable from Python as `name(event, context)`.
+pub fn export<M, H: Handler<M>>(name: &'static CStr, handler: H) -> Export {
+    Export {
+        name,
+        callable: Box::new(move |py: Python<'_>, args: &CallArgs<'_>| {
+            invoke(&handler, py, args).map_err(|failure| failure.into_raise(py))
+        }),
+    }
+}
+
+/// Everything that can make an invocation (or the import) fail.
+enum Failure {
+    /// The handler returned `Err`.
+    Handler(Diagnostic),
+    /// The init function returned `Err`.
+    Init(Diagnostic),
+    /// The event does not convert to the handler's event type.
+    Event(convert::Error),
+    /// The response does not convert to Python objects.
+    Response(convert::Error),
+    /// The handler or init function panicked.
+    Panic(String),
+    /// The function was called with the wrong arguments.
+    Usage(String),
+}
+
+impl Failure {
+    fn into_raise(self, py: Python<'_>) -> Raise {
+        let (class, message) = match self {
+            Failure::Handler(d) | Failure::Init(d) => {
+                (exception_class(py, &d.error_type, ExceptionBase::Exception), d.error_message)
+            }
+            Failure::Event(e) => (conversion_class(py, &e, DESERIALIZE_ERROR_TYPE), e.to_string()),
+            Failure::Response(e) => (conversion_class(py, &e, SERIALIZE_ERROR_TYPE), e.to_string()),
+            Failure::Panic(message) => {
+                (exception_class(py, PANIC_ERROR_TYPE, ExceptionBase::Exception), message)
+            }
+            Failure::Usage(message) => (ffi::builtin_exception(py, ExceptionBase::TypeError), message),
+        };
+        Raise { class, message }
+    }
+}
+
+/// Objects of types JSON cannot carry raise the built-in `TypeError` (as `json.dumps` does);
+/// data that does not fit raises `DeserializeError`/`SerializeError` (subclasses of
+/// `ValueError`).
+fn conversion_class(py: Python<'_>, e: &convert::Error, name: &str) -> PyOwned {
+    match e.kind() {
+        ErrorKind::UnsupportedType => ffi::builtin_exception(py, ExceptionBase::TypeError),
+        _ => exception_class(py, name, ExceptionBase::ValueError),
+    }
+}
+
+/// The module's name, for the `__module__` of the exception classes we create.
+static MODULE_NAME: OnceLock<String> = OnceLock::new();
+
+/// One class per `(errorType, base)`, created on first use and reused, so `except` clauses
+/// and `isinstance` checks see the same class every time.
+static CLASSES: GilCell<Option<HashMap<(String, ExceptionBase), PyOwned>>> = GilCell::new(None);
+
+fn exception_class(py: Python<'_>, name: &str, base: ExceptionBase) -> PyOwned {
+    let key = (name.to_owned(), base);
+    if let Some(class) =
+        CLASSES.with(py, |classes| classes.as_ref().and_then(|c| c.get(&key)).map(|c| c.clone_ref(py)))
+    {
+        return class;
+    }
+    let module = MODULE_NAME.get().map(String::as_str).unwrap_or("pylambda");
+    let class = match ffi::new_exception_class(py, module, name, base) {
+        Ok(class) => class,
+        // Could not make the class (out of memory?): the base class still reports the message.
+        Err(_) => return ffi::builtin_exception(py, base),
+    };
+    let stored = class.clone_ref(py);
+    CLASSES.with(py, |classes| classes.get_or_insert_with(HashMap::new).insert(key, stored));
+    class
+}
+
+/// The arguments `(event, context)`, positional or by keyword, as the runtime and Python
+/// callers pass them. The context may be omitted (`None`).
+fn parse_args<'py>(args: &CallArgs<'py>) -> Result<(PyRef<'py>, Option<PyRef<'py>>), Failure> {
+    let mut event = args.positional(0);
+    let mut context = args.positional(1);
+    if args.positional_len() > 2 {
+        return Err(Failure::Usage(format!(
+            "handler takes 2 positional arguments (event, context) but {} were given",
+            args.positional_len()
+        )));
+    }
+    for (name, value) in args.keywords() {
+        let slot = match name {
+            "event" => &mut event,
+            "context" => &mut context,
+            other => {
+                return Err(Failure::Usage(format!("handler got an unexpected keyword argument '{other}'")))
+            }
+        };
+        if slot.is_some() {
+            return Err(Failure::Usage(format!("handler got multiple values for argument '{name}'")));
+        }
+        *slot = Some(value);
+    }
+    let event = event.ok_or_else(|| Failure::Usage("handler missing required argument 'event'".into()))?;
+    Ok((event, context))
+}
+
+/// One invocation.
+fn invoke<M, H: Handler<M>>(handler: &H, py: Python<'_>, args: &CallArgs<'_>) -> Result<PyOwned, Failure> {
+    let (event, context) = parse_args(args)?;
+    let event: H::Event = convert::from_python(event).map_err(Failure::Event)?;
+    let context = Context::from_python(context);
+    // The user's code runs without the GIL, and a panic in it is caught before the GIL is
+    // taken back, so the process keeps serving.
+    let outcome = ffi::allow_threads(py, move || {
+        catch_unwind(AssertUnwindSafe(move || handler.run(event, context)))
+    });
+    let response = match outcome {
+        Ok(Ok(response)) => response,
+        Ok(Err(diagnostic)) => return Err(Failure::Handler(diagnostic)),
+        Err(payload) => return Err(Failure::Panic(panic_message(&*payload))),
+    };
+    convert::to_python(py, &response).map_err(Failure::Response)
+}
+
+/// Raised for a panic outside the handler (in our own code or a `Serialize` impl).
+fn on_panic(py: Python<'_>, payload: Box<dyn std::any::Any + Send>) -> Raise {
+    Failure::Panic(panic_message(&*payload)).into_raise(py)
+}
+
+/// The body of `PyInit_<module>`, generated by [`crate::lambda!`].
+///
+/// # Safety
+/// Only call from the module's `PyInit_*` function (CPython holds the GIL there).
+pub unsafe fn module_init(
+    name: &'static CStr,
+    exports: impl FnOnce() -> Vec<Export>,
+    init: Option<Box<dyn FnOnce() -> Result<(), Diagnostic> + Send>>,
+) -> *mut ffi::RawObject {
+    let py = ffi::assume_gil();
+    ffi::module_init_result(
+        py,
+        |py| {
+            let module_name = name.to_str().unwrap_or("pylambda");
+            let _ = MODULE_NAME.set(module_name.to_owned());
+            if let Some(init) = init {
+                let outcome = ffi::allow_threads(py, || catch_unwind(AssertUnwindSafe(init)));
+                match outcome {
+                    Ok(Ok(())) => {}
+                    Ok(Err(diagnostic)) => return Err(Failure::Init(diagnostic).into_raise(py)),
+                    Err(payload) => return Err(Failure::Panic(panic_message(&*payload)).into_raise(py)),
+                }
+            }
+            let functions = exports()
+                .into_iter()
+                .map(|e| ffi::Function { name: e.name, doc: c"", callable: e.callable })
+                .collect();
+            let module = ffi::create_module(py, name, c"", functions, on_panic)
+                .map_err(|e| python_failure(py, e))?;
+            // The exception classes users may want to catch in Python.
+            for (attr, class_name, base) in [
+                (c"RustPanic", PANIC_ERROR_TYPE, ExceptionBase::Exception),
+                (c"DeserializeError", DESERIALIZE_ERROR_TYPE, ExceptionBase::ValueError),
+                (c"SerializeError", SERIALIZE_ERROR_TYPE, ExceptionBase::ValueError),
+            ] {
+                let class = exception_class(py, class_name, base);
+                ffi::set_attr(&module, attr, &class).map_err(|e| python_failure(py, e))?;
+            }
+            Ok(module)
+        },
+        on_panic,
+    )
+}
+
+fn python_failure(py: Python<'_>, e: ffi::PyErr) -> Raise {
+    Raise { class: ffi::builtin_exception(py, ExceptionBase::ImportError), message: e.to_string() }
+}
+
+/// Boxes an init function for [`module_init`].
+pub fn init_fn(init: impl InitFn) -> Option<Box<dyn FnOnce() -> Result<(), Diagnostic> + Send>> {
+    Some(Box::new(move || init.run_init()))
+}
