@@ -175,7 +175,11 @@ def test_aws_cli_invoke(server, tmp_path):
     version = subprocess.run(["aws", "--version"], capture_output=True, text=True, env=env)
     if version.returncode != 0:
         pytest.skip(f"the AWS CLI does not run here: {version.stderr.strip()}")
-    binary_format = [] if version.stdout.startswith("aws-cli/1") else ["--cli-binary-format", "raw-in-base64-out"]
+    binary_format = (
+        []
+        if version.stdout.startswith("aws-cli/1")
+        else ["--cli-binary-format", "raw-in-base64-out"]
+    )
     completed = subprocess.run(
         ["aws", "lambda", "invoke", "--endpoint-url", server.endpoint_url, "--function-name", "svc",
          "--payload", '{"fail": 1}', *binary_format, str(out)],
