@@ -51,7 +51,7 @@ SAMPLES: list = [
     {},
     [],
     "",
-    "héllo ☃ 𝄞 \u0000 \\ \"",
+    'héllo ☃ 𝄞 \u0000 \\ "',
     0,
     -1,
     2**63 - 1,
@@ -243,6 +243,28 @@ def test_loads_under_bullseye_glibc_2_31(modules: Path, samples_file: Path) -> N
     report = run_runner(str(BULLSEYE), modules, samples_file, modules)
     assert report["version"][:2] == [3, 9]
     assert all(r is True for r in report["echo"]), report["echo"]
+
+
+def test_bullseye_refuses_a_module_that_needs_a_newer_glibc(tmp_path: Path) -> None:
+    """The control for the test above: the chroot really is glibc 2.31. A module that asks
+    for GLIBC_2.34 (pthread_create, as any plain build on this machine does) fails there."""
+    need(BULLSEYE.exists(), f"no bullseye chroot ({BULLSEYE}): run scripts/compat-env.sh")
+    source = tmp_path / "libnew.c"
+    source.write_text(
+        "#include <pthread.h>\n"
+        "static void *run(void *a) { return a; }\n"
+        "int start(pthread_t *t) { return pthread_create(t, 0, run, 0); }\n"
+        "void *PyInit_libnew(void) { return 0; }\n"
+    )
+    built = tmp_path / "libnew.so"
+    subprocess.run(
+        ["gcc", "-shared", "-fPIC", "-pthread", "-o", str(built), str(source)], check=True
+    )
+    result = subprocess.run(
+        [str(BULLSEYE), "-c", "import libnew"], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert result.returncode != 0
+    assert "GLIBC_2.34' not found" in result.stderr, result.stderr
 
 
 def pyenv_python(version: str) -> Path | None:
