@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -23,13 +24,17 @@ def release_artifact() -> Callable[[str], Path]:
     """`release_artifact("libecho.so")` -> target/release/libecho.so, or skip if it is not built.
 
     `make test` builds every example first (`test-python` depends on `build-examples`), so the
-    skip only happens when pytest is run by hand before a build.
+    skip only happens when pytest is run by hand before a build. In CI (CI=true) a missing
+    example fails instead: there a skip would hide a broken build.
     """
 
     def find(name: str) -> Path:
         path = RELEASE_DIR / name
         if not path.is_file():
-            pytest.skip(f"{path.relative_to(REPO_ROOT)} is not built: run `make build-examples`")
+            reason = f"{path.relative_to(REPO_ROOT)} is not built: run `make build-examples`"
+            if os.environ.get("CI", "").lower() in ("true", "1"):
+                pytest.fail(reason)
+            pytest.skip(reason)
         return path
 
     return find

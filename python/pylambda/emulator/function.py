@@ -16,6 +16,7 @@ The lifecycle follows Lambda's:
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import shutil
 import sys
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import reports
-from .artifact import default_handler, populate_task_dir
+from .artifact import ArtifactError, default_handler, populate_task_dir
 from .environment import FunctionConfig, interpreter_version, lambda_environment, log_stream_name
 from .function_process import FunctionProcess
 from .loop import Loop
@@ -156,7 +157,7 @@ class Function:
         init_timeout: float = INIT_TIMEOUT_S,
         log_sink: LogSink | None = None,
     ) -> None:
-        self.python = python or sys.executable
+        self.python = _interpreter_path(python)
         self.init_timeout = init_timeout
         self._log_sink = log_sink
         self._proc: FunctionProcess | None = None
@@ -452,6 +453,17 @@ class Function:
         if self._proc is not None:
             self._proc.drain()
         self._output(line.encode())
+
+
+def _interpreter_path(python: str | None) -> str:
+    """An absolute path (the process runs in the task directory); symlinks kept, so a venv's
+    `bin/python` still finds its `pyvenv.cfg`."""
+    if not python:
+        return sys.executable
+    found = shutil.which(python) if os.sep not in python else python
+    if not found or not os.access(found, os.X_OK):
+        raise ArtifactError(f"python interpreter not found or not executable: {python}")
+    return os.path.abspath(found)
 
 
 def _request_body(payload) -> bytes:
