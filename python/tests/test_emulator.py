@@ -399,3 +399,39 @@ def test_task_dir_is_removed_on_close(handlers):
     assert not fn.task_dir.exists()
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+TICKER = """
+    import threading, time
+
+    ticks = 0
+
+    def _tick():
+        global ticks
+        while True:
+            ticks += 1
+            time.sleep(0.005)
+
+    def handler(event, context):
+        if event.get("start"):
+            threading.Thread(target=_tick, daemon=True).start()
+        return ticks
+"""
+
+
+@pytest.mark.parametrize("freeze", [True, False])
+def test_idle_environment_is_frozen_like_lambdas(write_module, freeze):
+    module = write_module("ticker", TICKER)
+    with Function(module, freeze=freeze) as fn:
+        fn.invoke({"start": True})
+        before = fn.invoke({}).json()
+        with open(f"/proc/{fn.pid}/stat") as stat:
+            state = stat.read().rsplit(")", 1)[1].split()[0]
+        time.sleep(0.3)
+        after = fn.invoke({}).json()
+    if freeze:
+        assert state == "T"  # stopped between invocations
+        assert after - before < 10  # the thread only ran while an invocation did
+    else:
+        assert state != "T"
+        assert after - before > 20

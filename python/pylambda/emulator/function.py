@@ -139,6 +139,8 @@ class Function:
         init_timeout: how long the INIT phase may take (Lambda: 10 s).
         log_sink: called with every chunk of log output as it happens (e.g. `stderr_sink`);
             logs are also collected per invocation in `Result.logs` either way.
+        freeze: stop the runtime's process group (SIGSTOP) between invocations, as Lambda
+            freezes an idle environment: background threads do not run until the next event.
     """
 
     def __init__(
@@ -156,8 +158,10 @@ class Function:
         log_level: str | None = None,
         init_timeout: float = INIT_TIMEOUT_S,
         log_sink: LogSink | None = None,
+        freeze: bool = True,
     ) -> None:
         self.python = _interpreter_path(python)
+        self.freeze = freeze
         self.init_timeout = init_timeout
         self._log_sink = log_sink
         self._proc: FunctionProcess | None = None
@@ -317,6 +321,7 @@ class Function:
         proc = self._proc
         assert api is not None and proc is not None
         deadline = invoke_start + self.timeout
+        proc.thaw()
         self._emit(reports.start_line(request_id))
         api.deliver(
             Invocation(
@@ -408,6 +413,8 @@ class Function:
         if proc is not None:
             proc.drain()
             self._last_memory_mb = proc.max_memory_used_mb()
+            if self.freeze and self._api is not None and self._api.ready:
+                proc.freeze()
         memory_used = self._last_memory_mb
         self._emit(reports.end_line(request_id))
         report = reports.report_line(

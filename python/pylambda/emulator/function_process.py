@@ -61,6 +61,7 @@ class FunctionProcess:
         self.wait_status: int | None = None
         self._max_rss_kb = 0
         self._status_fd: int | None = None
+        self.frozen = False
         self._out: int | None = read_fd
         os.set_blocking(read_fd, False)
         loop.add(read_fd, READ, self._readable)
@@ -139,6 +140,23 @@ class FunctionProcess:
             except (OSError, ValueError):
                 pass
         return -(-self._max_rss_kb // 1024)
+
+    def freeze(self) -> None:
+        """Stop every process of the group, as Lambda freezes an idle environment."""
+        if not self.exited and not self.frozen:
+            self._signal_group(signal.SIGSTOP)
+            self.frozen = True
+
+    def thaw(self) -> None:
+        if self.frozen:
+            self.frozen = False
+            self._signal_group(signal.SIGCONT)
+
+    def _signal_group(self, signo: int) -> None:
+        try:
+            os.killpg(self.pid, signo)
+        except (ProcessLookupError, PermissionError):
+            pass
 
     def _kill_group(self) -> None:
         try:
