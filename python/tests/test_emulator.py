@@ -419,15 +419,19 @@ TICKER = """
 """
 
 
+def _process_state(pid: int) -> str:
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().rsplit(")", 1)[1].split()[0]
+
+
 @pytest.mark.parametrize("freeze", [True, False])
 def test_idle_environment_is_frozen_like_lambdas(write_module, freeze):
     module = write_module("ticker", TICKER)
     with Function(module, freeze=freeze) as fn:
         fn.invoke({"start": True})
         before = fn.invoke({}).json()
-        with open(f"/proc/{fn.pid}/stat") as stat:
-            state = stat.read().rsplit(")", 1)[1].split()[0]
         time.sleep(0.3)
+        state = _process_state(fn.pid)  # SIGSTOP lands asynchronously; 0.3 s is ample
         after = fn.invoke({}).json()
     if freeze:
         assert state == "T"  # stopped between invocations
