@@ -35,8 +35,10 @@ HANDLERS = """
         return "woke up"
 
     def segfault(event, context):
-        print("about to crash", flush=True)
-        os.kill(os.getpid(), signal.SIGSEGV)
+        if event.get("crash"):
+            print("about to crash", flush=True)
+            os.kill(os.getpid(), signal.SIGSEGV)
+        return os.getpid()
 
     def exit3(event, context):
         os._exit(3)
@@ -44,9 +46,6 @@ HANDLERS = """
     def raw(event, context):
         # bytes go back untouched, as application/unknown
         return b"x" * event["size"]
-
-    def pid(event, context):
-        return os.getpid()
 
     def describe(event, context):
         names = ["AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_VERSION",
@@ -175,11 +174,13 @@ def test_function_error_is_lambdas_error_json_and_keeps_the_process(handlers):
 
 def test_timeout_kills_and_the_next_invocation_cold_starts(handlers):
     with Function(handlers, "handlers.sleep", timeout=1) as fn:
+        warm_pid = fn.invoke(b'{"seconds": 0}').pid
         started = time.monotonic()
         timed_out = fn.invoke(b'{"seconds": 30}')
         elapsed = time.monotonic() - started
         after = fn.invoke(b'{"seconds": 0}')
     assert 1.0 <= elapsed < 2.5
+    assert not timed_out.cold  # the warm process was the one that timed out
     assert timed_out.status == "timeout" and timed_out.function_error == "Unhandled"
     assert timed_out.error_type == "Sandbox.Timedout"
     assert timed_out.payload == (
@@ -194,14 +195,15 @@ def test_timeout_kills_and_the_next_invocation_cold_starts(handlers):
     assert "\tDuration: 1000.00 ms\t" in timed_out.report
     assert timed_out.report.endswith("\tStatus: timeout\t")
     assert after.ok and after.payload == b'"woke up"'
-    assert after.cold and after.pid != timed_out.pid
+    assert after.cold and after.pid != warm_pid
+    with pytest.raises(ProcessLookupError):
+        os.kill(warm_pid, 0)  # killed, and reaped
 
 
 def test_segfault_is_runtime_exit_error_and_the_process_is_replaced(handlers):
     with Function(handlers, "handlers.segfault") as fn:
-        crashed = fn.invoke(b"{}")
-        crashed_pid = crashed.pid
-        fn.config.handler = "handlers.pid"  # the next environment runs another handler
+        warm_pid = fn.invoke(b"{}").json()
+        crashed = fn.invoke(b'{"crash": true}')
         after = fn.invoke(b"{}")
     message = (
         f"RequestId: {crashed.request_id} "
@@ -214,10 +216,10 @@ def test_segfault_is_runtime_exit_error_and_the_process_is_replaced(handlers):
             {"errorType": "Runtime.ExitError", "errorMessage": message}, separators=(",", ":")
         ).encode()
     )
-    assert crashed_pid is None  # no warm process is left
+    assert not crashed.cold and crashed.pid is None  # the warm process died; none is left
     assert f"about to crash\n{message}\nRuntime.ExitError\nEND RequestId" in crashed.logs
     assert crashed.report.endswith("\tStatus: error\tError Type: Runtime.ExitError\t")
-    assert after.ok and after.cold and after.json() == after.pid
+    assert after.ok and after.cold and after.json() == after.pid != warm_pid
 
 
 def test_exit_status_is_reported_as_go_would(handlers):

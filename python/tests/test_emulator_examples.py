@@ -90,11 +90,12 @@ def test_liberrors_ok_and_a_panic_that_leaves_the_process_serving(release_artifa
 def test_rust_handler_past_its_timeout_is_killed_and_replaced(release_artifact):
     artifact = release_artifact("liberrors.so")
     with Function(artifact, "liberrors.sleep", timeout=1) as fn:
+        warm_pid = fn.invoke(b'{"seconds": 0}').pid
         timed_out = fn.invoke(b'{"seconds": 30}')
         after = fn.invoke(b'{"seconds": 0}')
-    assert timed_out.error_type == "Sandbox.Timedout"
+    assert timed_out.error_type == "Sandbox.Timedout" and not timed_out.cold
     assert after.ok and after.json() == {"slept": 0}
-    assert after.cold and after.pid != timed_out.pid
+    assert after.cold and after.pid != warm_pid
 
 
 def test_libhello_demo_uses_the_context(release_artifact):
