@@ -133,7 +133,7 @@ fn parse_args<'py>(args: &CallArgs<'py>) -> Result<(PyRef<'py>, Option<PyRef<'py
 /// One invocation.
 fn invoke<M, H: Handler<M>>(handler: &H, py: Python<'_>, args: &CallArgs<'_>) -> Result<PyOwned, Failure> {
     let (event, context) = parse_args(args)?;
-    let event: H::Event = convert::from_python(event).map_err(Failure::Event)?;
+    let event: H::Event = convert::from_python_owned(event).map_err(Failure::Event)?;
     let context = Context::from_python(context);
     // The user's code runs without the GIL, and a panic in it is caught before the GIL is
     // taken back, so the process keeps serving.
@@ -145,7 +145,7 @@ fn invoke<M, H: Handler<M>>(handler: &H, py: Python<'_>, args: &CallArgs<'_>) ->
         Ok(Err(diagnostic)) => return Err(Failure::Handler(diagnostic)),
         Err(payload) => return Err(Failure::Panic(panic_message(&*payload))),
     };
-    convert::to_python(py, &response).map_err(Failure::Response)
+    convert::to_python_owned(py, &response).map_err(Failure::Response)
 }
 
 /// Raised for a panic outside the handler (in our own code or a `Serialize` impl).

@@ -27,9 +27,9 @@ use crate::{Context, Diagnostic};
 /// see [`crate::lambda!`].
 pub trait Handler<M>: Send + Sync + 'static {
     /// The event type the handler takes.
-    type Event: DeserializeOwned;
+    type Event: DeserializeOwned + 'static;
     /// The response type the handler returns.
-    type Response: Serialize;
+    type Response: Serialize + 'static;
 
     /// Runs the handler (without the GIL, on the runtime's thread).
     fn run(&self, event: Self::Event, context: Context) -> Result<Self::Response, Diagnostic>;

@@ -541,7 +541,7 @@ fn key_segment(key: PyRef<'_>) -> Segment {
 
 /// A dict key as the text JSON would write: str as is; int, float, bool and None in their
 /// JSON spelling, exactly as `json.dumps` and `simplejson.dumps` do; anything else is an error.
-fn key_text<'py>(key: PyRef<'py>) -> Result<std::borrow::Cow<'py, str>, Error> {
+pub(crate) fn key_text<'py>(key: PyRef<'py>) -> Result<std::borrow::Cow<'py, str>, Error> {
     use std::borrow::Cow;
     match key.kind() {
         Kind::Str => key

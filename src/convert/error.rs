@@ -69,31 +69,45 @@ impl Error {
         self.inner.path_rev.iter().rev()
     }
 
-    /// The path rendered as in `Records[3].body` (empty at the root).
+    /// The path rendered as in `Records[3].body` (empty at the root). Very long paths (deep
+    /// or cyclic data) keep their first and last steps: `self.self…(108 more)….self`.
     pub fn path_string(&self) -> String {
-        let mut out = String::new();
-        for segment in self.path() {
-            match segment {
-                Segment::Index(i) => {
-                    out.push('[');
-                    out.push_str(&i.to_string());
-                    out.push(']');
+        const KEEP: usize = 10;
+        let segments: Vec<&Segment> = self.path().collect();
+        if segments.len() <= 3 * KEEP {
+            return render(&segments);
+        }
+        let head = render(&segments[..KEEP]);
+        let tail = render(&segments[segments.len() - KEEP..]);
+        let dot = if tail.starts_with('[') { "" } else { "." };
+        format!("{head}…({} more)…{dot}{tail}", segments.len() - 2 * KEEP)
+    }
+}
+
+/// Renders segments as a JavaScript-style accessor path.
+fn render(segments: &[&Segment]) -> String {
+    let mut out = String::new();
+    for segment in segments {
+        match segment {
+            Segment::Index(i) => {
+                out.push('[');
+                out.push_str(&i.to_string());
+                out.push(']');
+            }
+            Segment::Key(key) if is_plain_key(key) => {
+                if !out.is_empty() {
+                    out.push('.');
                 }
-                Segment::Key(key) if is_plain_key(key) => {
-                    if !out.is_empty() {
-                        out.push('.');
-                    }
-                    out.push_str(key);
-                }
-                Segment::Key(key) => {
-                    out.push('[');
-                    out.push_str(&serde_json::to_string(key).unwrap_or_default());
-                    out.push(']');
-                }
+                out.push_str(key);
+            }
+            Segment::Key(key) => {
+                out.push('[');
+                out.push_str(&serde_json::to_string(key).unwrap_or_default());
+                out.push(']');
             }
         }
-        out
     }
+    out
 }
 
 /// Keys that read unambiguously after a dot: identifier-like, as in `requestContext.http`.
@@ -150,5 +164,20 @@ mod tests {
             .within(Segment::Index(0));
         assert_eq!(e.path_string(), "[0][\"a b\"]");
         assert_eq!(Error::new(ErrorKind::Invalid, "m").to_string(), "m");
+    }
+
+    #[test]
+    fn long_paths_keep_both_ends() {
+        let mut e = Error::new(ErrorKind::TooDeep, "deep");
+        for _ in 0..128 {
+            e = e.within(Segment::Key("self".into()));
+        }
+        let head = vec!["self"; 10].join(".");
+        assert_eq!(e.to_string(), format!("{head}…(108 more)….{head}: deep"));
+        let mut e = Error::new(ErrorKind::TooDeep, "deep");
+        for _ in 0..40 {
+            e = e.within(Segment::Index(0));
+        }
+        assert_eq!(e.path_string(), format!("{0}…(20 more)…{0}", "[0]".repeat(10)));
     }
 }

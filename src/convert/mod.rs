@@ -9,9 +9,13 @@ pub mod error;
 mod keys;
 mod number;
 mod ser;
+mod value;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use std::any::{Any, TypeId};
+
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 pub use error::{Error, ErrorKind, Segment};
@@ -48,6 +52,32 @@ pub fn max_depth() -> u32 {
 /// Reads a Python object into `T`. Strings may be borrowed from the object for `'py`.
 pub(crate) fn from_python<'py, T: Deserialize<'py>>(obj: PyRef<'py>) -> Result<T, Error> {
     T::deserialize(de::Depythonizer::new(obj, max_depth()))
+}
+
+/// [`from_python`] for owned targets, with the direct path for `serde_json::Value`.
+pub(crate) fn from_python_owned<T: DeserializeOwned + 'static>(obj: PyRef<'_>) -> Result<T, Error> {
+    if TypeId::of::<T>() == TypeId::of::<serde_json::Value>() {
+        let value = value::from_python(obj, 0, max_depth())?;
+        return Ok(cast(value));
+    }
+    from_python(obj)
+}
+
+/// [`to_python`], with the direct path for `serde_json::Value`.
+pub(crate) fn to_python_owned<T: Serialize + 'static>(py: Python<'_>, value: &T) -> Result<PyOwned, Error> {
+    if let Some(value) = (value as &dyn Any).downcast_ref::<serde_json::Value>() {
+        return value::to_python(py, value, 0, max_depth());
+    }
+    to_python(py, value)
+}
+
+/// Moves a value whose type was just checked to be `B` into a `B`.
+fn cast<A: 'static, B: 'static>(a: A) -> B {
+    let mut slot = Some(a);
+    (&mut slot as &mut dyn Any)
+        .downcast_mut::<Option<B>>()
+        .and_then(Option::take)
+        .expect("cast: types were checked equal")
 }
 
 /// Builds a Python object from `value`.

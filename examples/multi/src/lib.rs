@@ -1,4 +1,5 @@
-//! `libmulti`: one module, several handlers (`handler`, `health`, `stats`, `greet_async`) and
+//! `libmulti`: one module, several handlers (`handler`, `health`, `stats`, `greet_async`,
+//! `whoami`) and
 //! an init function that runs once, at import — Lambda's INIT phase.
 //!
 //! Init reads the optional configuration `MULTI_CONFIG` (JSON, e.g. `{"greeting": "Hi"}`)
@@ -77,6 +78,11 @@ pub fn stats(_event: Value, _ctx: Context) -> Result<Value, Error> {
     }))
 }
 
+/// Returns the invocation's [`Context`] as Rust sees it.
+pub fn whoami(_event: Value, ctx: Context) -> Result<Context, Error> {
+    Ok(ctx)
+}
+
 /// An `async fn` handler: the Tokio runtime is created on its first call.
 pub async fn greet_async(event: Greet, ctx: Context) -> Result<Greeting, Error> {
     Ok(Greeting { message: format!("{}, {} (async, {})!", greeting(), event.name, ctx.request_id) })
@@ -88,6 +94,7 @@ pylambda::lambda! {
     "health" => health,
     "stats" => stats,
     "greet_async" => greet_async,
+    "whoami" => whoami,
 }
 
 #[cfg(test)]

@@ -1,0 +1,124 @@
+//! The hot path for `serde_json::Value`, the most common event and response type.
+//!
+//! Going through serde's visitor for `Value` costs what its generic code cannot avoid: maps
+//! built without knowing their size (`Map::new()`, then rehashing as they grow). Here the
+//! object tree is walked directly, every list and map is allocated at its final size, and the
+//! semantics stay exactly those of the serde path (the tests compare the two).
+
+use serde_json::{Map, Number, Value};
+
+use super::de::{key_text, too_deep, unsupported_type};
+use super::error::{Error, ErrorKind, Segment};
+use super::keys::key_object;
+use crate::ffi::{self, IntValue, Kind, ListBuilder, PyOwned, PyRef, Python};
+
+/// Python object → `Value`.
+pub(crate) fn from_python(obj: PyRef<'_>, depth: u32, max_depth: u32) -> Result<Value, Error> {
+    Ok(match obj.kind() {
+        Kind::Str => Value::String(str_of(obj)?.to_owned()),
+        Kind::Dict => {
+            if depth >= max_depth {
+                return Err(too_deep(max_depth));
+            }
+            let mut map = Map::with_capacity(obj.dict_len());
+            for (key, value) in obj.dict_items() {
+                // Non-str keys are spelled as JSON spells them, exactly as on the serde path.
+                let key_text = key_text(key)?.into_owned();
+                let value = match from_python(value, depth + 1, max_depth) {
+                    Ok(value) => value,
+                    Err(e) => return Err(e.within(Segment::Key(key_text))),
+                };
+                map.insert(key_text, value);
+            }
+            Value::Object(map)
+        }
+        Kind::Int => match obj.as_i64() {
+            IntValue::I64(v) => Value::Number(v.into()),
+            IntValue::U64(v) => Value::Number(v.into()),
+            IntValue::Big => super::from_python::<Value>(obj)?,
+        },
+        Kind::List | Kind::Tuple => {
+            if depth >= max_depth {
+                return Err(too_deep(max_depth));
+            }
+            let tuple = obj.kind() == Kind::Tuple;
+            let len = if tuple { obj.tuple_len() } else { obj.list_len() };
+            let mut items = Vec::with_capacity(len);
+            for i in 0..len {
+                let item = if tuple { obj.tuple_item(i) } else { obj.list_item(i) };
+                let Some(item) = item else { break };
+                items.push(from_python(item, depth + 1, max_depth).map_err(|e| e.within(Segment::Index(i)))?);
+            }
+            Value::Array(items)
+        }
+        Kind::Bool => Value::Bool(obj.is_true()),
+        Kind::None => Value::Null,
+        Kind::Float => {
+            let v = obj.as_f64();
+            match Number::from_f64(v) {
+                Some(n) => Value::Number(n),
+                // The serde path has the one message for non-finite floats.
+                None => super::from_python::<Value>(obj)?,
+            }
+        }
+        Kind::Bytes | Kind::ByteArray | Kind::Decimal => super::from_python::<Value>(obj)?,
+        Kind::Other => return Err(unsupported_type(obj)),
+    })
+}
+
+fn str_of(obj: PyRef<'_>) -> Result<&str, Error> {
+    obj.as_str().map_err(|e| {
+        Error::new(ErrorKind::Invalid, format!("str cannot be converted to UTF-8: {}", e.message))
+    })
+}
+
+/// `Value` → Python object.
+pub(crate) fn to_python(py: Python<'_>, value: &Value, depth: u32, max_depth: u32) -> Result<PyOwned, Error> {
+    Ok(match value {
+        Value::Null => ffi::none(py),
+        Value::Bool(b) => ffi::new_bool(py, *b),
+        Value::Number(n) => number(py, n)?,
+        Value::String(s) => ffi::new_str(py, s),
+        Value::Array(items) => {
+            if depth >= max_depth {
+                return Err(too_deep(max_depth));
+            }
+            let mut list = ListBuilder::new(py, items.len());
+            for (i, item) in items.iter().enumerate() {
+                let item = to_python(py, item, depth + 1, max_depth).map_err(|e| e.within(Segment::Index(i)))?;
+                list.push(item);
+            }
+            list.finish().expect("a list of exactly items.len() elements")
+        }
+        Value::Object(map) => {
+            if depth >= max_depth {
+                return Err(too_deep(max_depth));
+            }
+            let dict = ffi::new_dict(py);
+            for (key, item) in map {
+                let item = to_python(py, item, depth + 1, max_depth)
+                    .map_err(|e| e.within(Segment::Key(key.clone())))?;
+                let key = key_object(py, key);
+                ffi::dict_set(&dict, &key, &item).map_err(|e| Error::new(ErrorKind::Invalid, e.to_string()))?;
+            }
+            dict
+        }
+    })
+}
+
+fn number(py: Python<'_>, n: &Number) -> Result<PyOwned, Error> {
+    #[cfg(not(feature = "arbitrary_precision"))]
+    {
+        if let Some(v) = n.as_i64() {
+            return Ok(ffi::new_int_i64(py, v));
+        }
+        if let Some(v) = n.as_u64() {
+            return Ok(ffi::new_int_u64(py, v));
+        }
+        Ok(ffi::new_float(py, n.as_f64().unwrap_or(f64::NAN)))
+    }
+    #[cfg(feature = "arbitrary_precision")]
+    {
+        super::ser::number_from_text(py, &n.to_string())
+    }
+}
