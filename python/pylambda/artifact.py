@@ -3,8 +3,8 @@ Python runtime, and say what to do when it will not.
 
 Each rule below is one way a Rust extension module fails on Lambda that we have
 seen or measured: too new a glibc (Amazon Linux 2 has 2.26), a linked libpython
-(a second interpreter: `PyThreadState_Get: no current thread`), libgcc_s (not
-part of the runtime's promise, and zig's static unwinder makes it unnecessary), an
+(a second interpreter: `PyThreadState_Get: no current thread`), libgcc_s (one more
+OS library to match, which zig's static unwinder makes unnecessary), an
 entry point whose name does not match the file (ImportError at INIT), a C-API
 symbol outside the stable ABI (missing or different on another CPython), or a
 package over Lambda's unzipped size limit.
@@ -203,10 +203,10 @@ def _check_needed(name: str, facts: elfcheck.ElfFacts, report: Report) -> None:
             report.problems.append(
                 Problem(
                     "libgcc_s",
-                    f"{name} links {lib} (Rust's unwinder in a plain `cargo build`), "
-                    "which the runtime does not promise; build it with `python -m "
-                    "pylambda build`: zig links an unwinder in statically, so panics "
-                    "still unwind without libgcc_s",
+                    f"{name} links {lib} (the unwinder of a plain `cargo build`), one "
+                    "more OS library whose version must match; build it with `python -m "
+                    "pylambda build`, whose artifacts need nothing beyond glibc: zig links "
+                    "the unwinder in statically and panics still become Lambda errors",
                 )
             )
 
