@@ -10,6 +10,8 @@ import json
 import math
 import os
 import re
+import signal
+import subprocess
 import sys
 import time
 import zipfile
@@ -441,3 +443,28 @@ def test_idle_environment_is_frozen_like_lambdas(write_module, freeze):
     else:
         assert state != "T"
         assert after - before > 20
+
+
+def test_a_frozen_runtime_does_not_outlive_a_killed_emulator(handlers, tmp_path):
+    script = tmp_path / "killed.py"
+    script.write_text(
+        "import os, signal\n"
+        "from pylambda.emulator import Function\n"
+        f"fn = Function({str(handlers)!r}, 'handlers.echo')\n"
+        "fn.invoke(b'{}')\n"
+        "print(fn.pid, flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    pid = int(done.stdout)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            if _process_state(pid) == "Z":
+                break  # dead, waiting for whoever adopted it to reap it
+        except FileNotFoundError:
+            break  # dead and reaped
+        time.sleep(0.05)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        pytest.fail(f"runtime {pid} survived its emulator (state {_process_state(pid)})")

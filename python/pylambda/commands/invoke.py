@@ -81,4 +81,6 @@ def run(args: argparse.Namespace) -> int:
     except (ArtifactError, InvocationError) as exc:
         print(f"pylambda invoke: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        return 130  # the environment was already shut down on the way out of `with`
     return status

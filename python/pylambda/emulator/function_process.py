@@ -47,7 +47,10 @@ class FunctionProcess:
                 stdin=subprocess.DEVNULL,
                 stdout=write_fd,
                 stderr=write_fd,
-                start_new_session=True,  # its own process group: a timeout kills all of it
+                # Its own process group, so a timeout kills all of it and a Ctrl-C meant for us
+                # does not reach it; but in our session, so that if we die while it is frozen,
+                # the kernel finds a stopped, newly orphaned group and sends it SIGHUP+SIGCONT.
+                process_group=0,
                 preexec_fn=_no_core_dumps if cores_allowed else None,
             )
         except BaseException:
