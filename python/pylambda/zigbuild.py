@@ -119,9 +119,12 @@ def find_cargo_zigbuild() -> str:
 
 def require_rust_target(arch: Arch) -> None:
     """Fail early, plainly, when the Rust toolchain cannot compile for `arch`."""
-    sysroot = subprocess.run(
-        ["rustc", "--print", "sysroot"], capture_output=True, text=True, check=True
-    ).stdout.strip()
+    try:
+        sysroot = subprocess.run(
+            ["rustc", "--print", "sysroot"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise BuildError(f"cannot run rustc ({exc}): install Rust (https://rustup.rs)") from exc
     libdir = Path(sysroot, "lib", "rustlib", arch.triple, "lib")
     if not any(libdir.glob("libstd-*.rlib")):
         raise BuildError(
@@ -149,7 +152,6 @@ def zigbuild(
     python: str | None,
 ) -> tuple[list[Cdylib], Interpreter]:
     """Build the cdylibs of `packages` (or cargo's default members) and return them."""
-    require_rust_target(arch)
     tool = find_cargo_zigbuild()
     tdir = target_dir(metadata["target_directory"], runtime, arch, None)
     interpreter = choose_interpreter(runtime, python, tdir)

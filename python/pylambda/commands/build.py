@@ -16,7 +16,7 @@ from ..artifact import check_artifact
 from ..elfcheck import module_name
 from ..packaging import write_zip
 from ..runtimes import ARCHES, DEFAULT_ARCH, DEFAULT_RUNTIME, RUNTIMES
-from ..zigbuild import BuildError, cargo_metadata, zigbuild
+from ..zigbuild import BuildError, cargo_metadata, require_rust_target, zigbuild
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -64,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
     runtime, arch = RUNTIMES[args.runtime], ARCHES[args.arch]
     started = time.monotonic()
     try:
+        require_rust_target(arch)  # before anything slow: a plain no for --arch arm64 here
         metadata = cargo_metadata(args.manifest_path)
         cdylibs, _ = zigbuild(
             metadata=metadata,
