@@ -1,0 +1,56 @@
+//! `libpylambda_routes`: the benchmark routes that enter and leave Rust through pylambda.
+//!
+//! | handler | route |
+//! |---|---|
+//! | `value` | this engine: Python → `serde_json::Value` → Python (what `examples/echo` does) |
+//! | `apigw` | this engine, typed: `ApiGatewayProxyRequest` in, `ApiGatewayProxyResponse` out |
+//! | `apigw_via_value` | the same typed work through `serde_json::Value` on both sides |
+//! | `json_text` | the Rust half of the JSON-text bridge: `str` → `Value` → `str` |
+//! | `pickle` | the Rust half of the pickle bridge: `bytes` → `Value` → `bytes` |
+//!
+//! The bridges' Python halves (`json.dumps`/`json.loads`, `pickle.dumps`/`pickle.loads`) are
+//! in `bench.py`; their strings and bytes cross pylambda's engine, which costs a copy each way.
+
+use aws_lambda_events::apigw::{ApiGatewayProxyRequest, ApiGatewayProxyResponse};
+use pylambda::{Context, Error};
+use serde_bytes::ByteBuf;
+use serde_json::Value;
+
+/// The identity round trip into `serde_json::Value`.
+fn value(event: Value, _ctx: Context) -> Result<Value, Error> {
+    Ok(event)
+}
+
+/// The typed API Gateway route, straight from Python objects into the request type.
+fn apigw(request: ApiGatewayProxyRequest, _ctx: Context) -> Result<ApiGatewayProxyResponse, Error> {
+    Ok(bench_common::respond(&request))
+}
+
+/// The typed API Gateway route through an intermediate `Value` on each side.
+fn apigw_via_value(event: Value, _ctx: Context) -> Result<Value, Error> {
+    let request: ApiGatewayProxyRequest = serde_json::from_value(event)?;
+    Ok(serde_json::to_value(bench_common::respond(&request))?)
+}
+
+/// JSON text → `Value` → JSON text, as a JSON-text bridge's Rust side does.
+fn json_text(text: String, _ctx: Context) -> Result<String, Error> {
+    let value: Value = serde_json::from_str(&text)?;
+    Ok(serde_json::to_string(&value)?)
+}
+
+/// Pickle → `Value` → pickle, as a pickle bridge's Rust side does.
+fn pickle(data: ByteBuf, _ctx: Context) -> Result<ByteBuf, Error> {
+    let value: Value = serde_pickle::from_slice(&data, serde_pickle::DeOptions::new())?;
+    Ok(ByteBuf::from(serde_pickle::to_vec(
+        &value,
+        serde_pickle::SerOptions::new(),
+    )?))
+}
+
+pylambda::lambda! {
+    "value" => value,
+    "apigw" => apigw,
+    "apigw_via_value" => apigw_via_value,
+    "json_text" => json_text,
+    "pickle" => pickle,
+}
