@@ -1,0 +1,208 @@
+"""results.json → results.md: the tables docs/benchmarks-convert.md quotes."""
+
+from __future__ import annotations
+
+ENGINE = "pylambda"
+#: Events of the "no slower than marshal" target (API Gateway, SQS and the 1 MB events).
+MARSHAL_EVENTS = ["apigw-v1", "apigw-v2", "sqs-10", "sqs-1mb", "dynamodb-1mb"]
+
+
+def us(x: float) -> str:
+    if x >= 100:
+        return f"{x:,.0f}"
+    return f"{x:.1f}" if x >= 10 else f"{x:.2f}"
+
+
+def ratio(x: float) -> str:
+    return f"{x:.1f}×" if x >= 10 else f"{x:.2f}×"
+
+
+def ratio_cell(s: dict) -> str:
+    """Median ratio, with the p10–p90 of the per-round ratios."""
+    return f"{ratio(s['ratio'])} ({s['ratio_p10']:.2f}–{s['ratio_p90']:.2f})"
+
+
+def spread_cell(s: dict) -> str:
+    return f"{us(s['p10_us'])}–{us(s['p90_us'])}"
+
+
+def size(n: int) -> str:
+    return f"{n / 1e6:.2f} MB" if n >= 1e6 else f"{n / 1e3:.1f} KB" if n >= 1000 else f"{n} B"
+
+
+def table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return lines + ["| " + " | ".join(r) + " |" for r in rows]
+
+
+def _verdict(stats: dict, threshold: float, strict: bool = False) -> str:
+    """Met or missed on the median ratio; 'borderline' when the per-round p10–p90 of the
+    ratio straddles the threshold (the noise on this machine could tip it)."""
+    met = stats["ratio"] > threshold if strict else stats["ratio"] >= threshold
+    straddles = stats["ratio_p10"] < threshold < stats["ratio_p90"]
+    return ("met" if met else "**missed**") + (" (borderline)" if straddles else "")
+
+
+def targets(data: dict) -> list[list[str]]:
+    res = data["results"]
+    rows = []
+    apigw = res.get("apigw-v1", {})
+    for route, threshold in (("cpython-serde", 8.0), ("json-bridge", 3.0)):
+        if route in apigw:
+            s = apigw[route]
+            rows.append(
+                [
+                    f"≥ {threshold:.0f}× faster than {route} on apigw-v1",
+                    f"{ratio(s['ratio'])} (p10–p90 {ratio(s['ratio_p10'])}–{ratio(s['ratio_p90'])})",
+                    _verdict(s, threshold),
+                ]
+            )
+    for route in ("pythonize", "pickle-bridge"):
+        per = {ev: r[route] for ev, r in res.items() if route in r}
+        if not per:
+            continue
+        worst_ev = min(per, key=lambda ev: per[ev]["ratio"])
+        misses = [ev for ev, s in per.items() if s["ratio"] <= 1.0]
+        border = [ev for ev, s in per.items() if s["ratio_p10"] < 1.0 < s["ratio_p90"]]
+        verdict = "met" if not misses else "**missed** on " + ", ".join(misses)
+        if border:
+            verdict += " (borderline on " + ", ".join(border) + ")"
+        rows.append(
+            [
+                f"faster than {route} on every event",
+                f"lowest {ratio(per[worst_ev]['ratio'])} on {worst_ev}",
+                verdict,
+            ]
+        )
+    for ev in MARSHAL_EVENTS:
+        if ev in res and "marshal" in res[ev]:
+            s = res[ev]["marshal"]
+            rows.append(
+                [
+                    f"no slower than marshal on {ev}",
+                    (
+                        f"marshal/engine {ratio(s['ratio'])} "
+                        f"(p10–p90 {ratio(s['ratio_p10'])}–{ratio(s['ratio_p90'])})"
+                    ),
+                    _verdict(s, 1.0),
+                ]
+            )
+    if "soak" in data:
+        s = data["soak"]
+        rows.append(
+            [
+                f"RSS within 1 MB over {s['calls']:,} round trips",
+                f"{s['rss_growth_kib']} KiB ({s['rss_start_kib']} → {s['rss_end_kib']} KiB)",
+                "met" if s["met"] else "**missed**",
+            ]
+        )
+    return rows
+
+
+def render(data: dict) -> str:
+    m, res, routes = data["machine"], data["results"], data["routes"]
+    events = list(res)
+    ident = [r for r, info in routes.items() if not info["typed"]]
+    typed = [r for r, info in routes.items() if info["typed"]]
+    label = {ev: f"{ev} ({size(data['events'][ev])})" for ev in events}
+    out = [
+        "# Conversion benchmark: results",
+        "",
+        "Written by `bench/convert/bench.py` (`make bench-convert`); do not edit by hand.",
+        "",
+        f"- date: {m['date']}; pylambda {m['pylambda_commit']}",
+        (
+            f"- CPU: {m['cpu']}, {m['cores']} cores; kernel {m['kernel']}; "
+            f"load average {m['loadavg_start']} at start, {m['loadavg_end']} at end"
+        ),
+        f"- Python {m['python']}; {m['rustc']}; orjson {m['orjson']}",
+        "- crates: " + ", ".join(f"{k} {v}" for k, v in sorted(m["crates"].items())),
+        (
+            f"- {data['rounds']} rounds, each route once per round in random order, each "
+            f"time a batch of calls of about {data['batch_us']:.0f} µs; {m['seconds']} s in all"
+        ),
+        (
+            f"- RSS of the process: {m['rss_before_kib']:,} KiB before timing, "
+            f"{m['rss_after_kib']:,} KiB after"
+        ),
+        "",
+        "## Targets",
+        "",
+        *table(["target", "measured (median of per-round ratios)", "verdict"], targets(data)),
+        "",
+        "## Identity round trip, median µs per call",
+        "",
+        *table(
+            ["event", *ident],
+            [[label[ev], *(us(res[ev][r]["median_us"]) for r in ident)] for ev in events],
+        ),
+        "",
+        "## Ratio to this engine (route time / pylambda time; > 1: pylambda is faster)",
+        "",
+        "Median of the per-round ratios, and their p10–p90.",
+        "",
+        *table(
+            ["event", *(r for r in ident if r != ENGINE)],
+            [[ev, *(ratio_cell(res[ev][r]) for r in ident if r != ENGINE)] for ev in events],
+        ),
+        "",
+        "## Spread: p10–p90 µs per call across rounds",
+        "",
+        *table(
+            ["event", *ident],
+            [[ev, *(spread_cell(res[ev][r]) for r in ident)] for ev in events],
+        ),
+    ]
+    typed_ev = next((ev for ev in events if typed and typed[0] in res[ev]), None)
+    corr = data["correctness"]
+    if typed_ev:
+        out += [
+            "",
+            f"## Typed: {typed_ev} into `ApiGatewayProxyRequest`, `ApiGatewayProxyResponse` back",
+            "",
+            *table(
+                ["route", "median µs", "p10–p90 µs", "ratio to typed-pylambda", "response"],
+                [
+                    [
+                        f"{r} ({routes[r]['label']})",
+                        us(res[typed_ev][r]["median_us"]),
+                        spread_cell(res[typed_ev][r]),
+                        ratio_cell(res[typed_ev][r]),
+                        corr["typed"].get(r, ""),
+                    ]
+                    for r in typed
+                ],
+            ),
+        ]
+    out += [
+        "",
+        "## Correctness on the corpus (result compared with the input, strictly)",
+        "",
+        "`exact`: `==`, every dict's key order kept, every value's type kept, floats bit for bit.",
+        "",
+        *table(
+            ["event", *ident],
+            [[ev, *(corr["corpus"][ev][r]["summary"] for r in ident)] for ev in events],
+        ),
+        "",
+        "## Correctness on edge cases (each probe run on its own)",
+        "",
+        *table(
+            ["probe", *ident],
+            [[p, *(by[r]["summary"] for r in ident)] for p, by in corr["probes"].items()],
+        ),
+    ]
+    if "soak" in data:
+        s = data["soak"]
+        out += [
+            "",
+            "## RSS soak",
+            "",
+            f"{s['calls']:,} calls of `{s['route']}` on {s['event']} after {s['warmup_calls']:,} "
+            f"warm-up calls, in {s['seconds']} s: RSS {s['rss_start_kib']:,} → "
+            f"{s['rss_end_kib']:,} KiB (growth {s['rss_growth_kib']} KiB; max "
+            f"{s['rss_max_kib']:,} KiB). Every tenth of the run: "
+            + ", ".join(str(x) for x in s["rss_samples_kib"])
+            + " KiB.",
+        ]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,33 @@
+# Conversion benchmark (issue 3): pylambda's engine side by side with rust-cpython's
+# serde-convert, JSON-text and pickle bridges, PyO3 + pythonize, marshal, json and orjson.
+# Its Rust routes live in their own cargo workspace, bench/convert/, so the main workspace's
+# tests and lints never compile PyO3 & co. Each route crate is built by its own cargo
+# invocation: cargo unifies features within one, and pylambda's serde_json `preserve_order`
+# must not leak into the alternatives (bench/convert/Cargo.toml).
+#
+#   make bench-convert        build (release) and run everything: timing, correctness, RSS
+#                             soak; writes bench/convert/results.{md,json} (~5 min)
+#   make bench-convert-soak   only the RSS soak: 1,000,000 round trips on API Gateway v1
+#   make bench-convert-smoke  every route once on every corpus event (debug build); in `make test`
+.PHONY: bench-convert bench-convert-build bench-convert-soak bench-convert-smoke
+TEST_STEPS += bench-convert-smoke
+
+BENCH_CONVERT := bench/convert
+BENCH_ROUTES := pylambda_routes cpython_routes pyo3_routes
+BENCH_ARGS ?=
+# python3-sys and PyO3 both configure for the venv's CPython 3.11 (rust-cpython crashes on 3.14).
+BENCH_CARGO = PYTHON_SYS_EXECUTABLE=$(PY) PYO3_PYTHON=$(PY) $(CARGO)
+
+bench-convert-build: setup
+	for crate in $(BENCH_ROUTES); do $(BENCH_CARGO) build --release --manifest-path $(BENCH_CONVERT)/Cargo.toml -p $$crate; done
+
+bench-convert: bench-convert-build
+	$(PY) $(BENCH_CONVERT)/bench.py $(BENCH_ARGS)
+
+bench-convert-soak: bench-convert-build
+	$(PY) $(BENCH_CONVERT)/bench.py --mode soak $(BENCH_ARGS)
+
+# Correctness only, so a debug build is enough (about 30 s from clean, vs ~2 min for release).
+bench-convert-smoke: setup
+	for crate in $(BENCH_ROUTES); do $(BENCH_CARGO) build --manifest-path $(BENCH_CONVERT)/Cargo.toml -p $$crate; done
+	$(PY) $(BENCH_CONVERT)/bench.py --mode smoke --profile dev
