@@ -65,6 +65,10 @@ def choose_interpreter(runtime: Runtime, override: str | None, shim_dir: Path) -
     """The interpreter python3-sys will ask: an explicit one (checked), the tooling's
     own when it is the runtime's version, or a shim that answers for that version."""
     if override:
+        # Absolute: cargo runs build scripts in each package's own directory.
+        override = shutil.which(override) if os.sep not in override else os.path.abspath(override)
+        if not override:
+            raise BuildError("--python: no such interpreter on PATH")
         found = interpreter_version(override)
         if found != runtime.python:
             raise BuildError(

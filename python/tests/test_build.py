@@ -50,6 +50,10 @@ def test_interpreter_choice(tmp_path: Path) -> None:
     assert chosen.how.startswith("a shim") and chosen.path.parent == tmp_path
     with pytest.raises(zigbuild.BuildError, match="--python"):
         zigbuild.choose_interpreter(other, sys.executable, tmp_path)
+    # A relative --python is made absolute: cargo runs build scripts in other directories.
+    relative = os.path.relpath(sys.executable)
+    given = zigbuild.choose_interpreter(own, relative, tmp_path)
+    assert given.path.is_absolute() and given.how == "given with --python"
 
 
 def test_zip_is_deterministic_with_the_module_at_its_root(tmp_path: Path) -> None:
