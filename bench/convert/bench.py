@@ -188,10 +188,15 @@ def soak(mods, events, calls: int, route_name: str) -> dict[str, object]:
     return out
 
 
-def loop(mods, events, route_name: str, event_name: str, seconds: float) -> None:
-    """Calls one route on one event for `seconds`: a steady state for `perf record`."""
+def loop(mods, events, route_name: str, event_name: str, seconds: float, keep_gc: bool) -> None:
+    """Calls one route on one event for `seconds`: a steady state for `perf record` (without
+    the cyclic GC unless `keep_gc`, as the timing runs)."""
     routes = {r.name: r for r in identity_routes(mods) + typed_routes(mods)}
     route, event = routes[route_name], events[event_name]
+    gc.collect()
+    gc.freeze()
+    if not keep_gc:
+        gc.disable()
     deadline, n = time.perf_counter() + seconds, 0
     while time.perf_counter() < deadline:
         for _ in range(10):
@@ -200,7 +205,7 @@ def loop(mods, events, route_name: str, event_name: str, seconds: float) -> None
     print(f"loop: {n} calls of {route_name} on {event_name}, {seconds / n * 1e6:.2f} µs each")
 
 
-def benchmark(mods, events, rounds: int) -> dict[str, object]:
+def benchmark(mods, events, rounds: int, keep_gc: bool) -> dict[str, object]:
     """The side-by-side timing, with correctness and RSS around it."""
     ident, typed = identity_routes(mods), typed_routes(mods)
     by_event = {ev: list(ident) + (typed if ev == TYPED_EVENT else []) for ev in events}
@@ -213,7 +218,9 @@ def benchmark(mods, events, rounds: int) -> dict[str, object]:
         if (i + 1) % max(1, rounds // 10) == 0:
             print(f"  round {i + 1}/{rounds} ({time.perf_counter() - started:.0f} s)", flush=True)
 
-    samples, batch = measure.run_rounds(by_event, events, rounds, progress=progress)
+    samples, batch = measure.run_rounds(
+        by_event, events, rounds, progress=progress, keep_gc=keep_gc
+    )
     info["rss_after_kib"] = machine.rss_kib()
     info["loadavg_end"] = machine.loadavg()
     info["seconds"] = round(time.perf_counter() - started, 1)
@@ -229,6 +236,7 @@ def benchmark(mods, events, rounds: int) -> dict[str, object]:
         "machine": info,
         "rounds": rounds,
         "batch_us": measure.BATCH_US,
+        "gc": "on" if keep_gc else "off while timing",
         "events": event_sizes(events),
         "routes": {r.name: {"label": r.label, "typed": r.typed} for r in ident + typed},
         "results": results,
@@ -250,6 +258,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--route", default=ENGINE, help="loop mode: the route")
     parser.add_argument("--event", default="dynamodb-1mb", help="loop mode: the event")
     parser.add_argument("--seconds", type=float, default=20.0, help="loop mode: how long")
+    parser.add_argument(
+        "--gc", action="store_true", help="keep the cyclic GC on while timing (as in Lambda)"
+    )
     parser.add_argument("--out", type=Path, default=HERE, help="where results.{md,json} go")
     args = parser.parse_args(argv)
 
@@ -261,11 +272,11 @@ def main(argv: list[str] | None = None) -> int:
         soak(mods, events, args.soak_calls, args.soak_route)
         return 0
     if args.mode == "loop":
-        loop(mods, events, args.route, args.event, args.seconds)
+        loop(mods, events, args.route, args.event, args.seconds, args.gc)
         return 0
 
     print(f"bench: {len(events)} events, {args.rounds} rounds; modules: {', '.join(mods)}")
-    data = benchmark(mods, events, args.rounds)
+    data = benchmark(mods, events, args.rounds, args.gc)
     if not args.no_soak and TYPED_EVENT in events:
         data["soak"] = soak(mods, events, args.soak_calls, args.soak_route)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -40,20 +40,28 @@ def run_rounds(
     rounds: int,
     seed: int = 1,
     progress: Callable[[int], None] | None = None,
+    keep_gc: bool = False,
 ) -> tuple[dict[str, dict[str, list[float]]], dict[str, dict[str, int]]]:
-    """Per event and route, the µs per call of each round; and each batch size."""
+    """Per event and route, the µs per call of each round; and each batch size.
+
+    By default the cyclic GC is off while a batch runs, as in timeit: its collections are
+    triggered by how many containers were allocated since the last one, so they would land on
+    whichever route happens to cross the threshold. `keep_gc` leaves it on, as in Lambda,
+    where building a 1 MB event's thousands of dicts triggers collections for every route
+    that builds them."""
     rng = random.Random(seed)
     batch = {
         ev: {r.name: calibrate(r, events[ev]) for r in rs} for ev, rs in routes_by_event.items()
     }
     samples = {ev: {r.name: [] for r in rs} for ev, rs in routes_by_event.items()}
-    # Timed code runs without the cyclic GC, as timeit does; the corpus is frozen out of it so
-    # the collections between rounds stay cheap.
+    # The corpus is frozen out of the GC so that collections (between rounds, or during them
+    # with keep_gc) do not walk it.
     gc.collect()
     gc.freeze()
     try:
         for i in range(rounds):
-            gc.disable()
+            if not keep_gc:
+                gc.disable()
             for ev, rs in routes_by_event.items():
                 for route in rng.sample(rs, len(rs)):
                     samples[ev][route.name].append(

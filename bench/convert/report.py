@@ -119,7 +119,8 @@ def render(data: dict) -> str:
         "- crates: " + ", ".join(f"{k} {v}" for k, v in sorted(m["crates"].items())),
         (
             f"- {data['rounds']} rounds, each route once per round in random order, each "
-            f"time a batch of calls of about {data['batch_us']:.0f} µs; {m['seconds']} s in all"
+            f"time a batch of calls of about {data['batch_us']:.0f} µs; cyclic GC "
+            f"{data.get('gc', 'off while timing')}; {m['seconds']} s in all"
         ),
         (
             f"- RSS of the process: {m['rss_before_kib']:,} KiB before timing, "
