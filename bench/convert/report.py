@@ -57,7 +57,7 @@ def targets(data: dict) -> list[list[str]]:
                     _verdict(s, threshold),
                 ]
             )
-    for route in ("pythonize", "pickle-bridge"):
+    for route in ("pythonize", "pickle-bridge", "pythonize-ordered"):
         per = {ev: r[route] for ev, r in res.items() if route in r}
         if not per:
             continue

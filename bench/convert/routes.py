@@ -3,7 +3,8 @@ routes, `API Gateway event -> response`).
 
 Rust routes come from the cdylibs of this workspace (bench/convert/target/PROFILE/):
 libpylambda_routes (pylambda's engine, and the Rust halves of the JSON and pickle bridges),
-libcpython_routes (rust-cpython's serde-convert) and libpyo3_routes (PyO3 + pythonize).
+libcpython_routes (rust-cpython's serde-convert), libpyo3_routes (PyO3 + pythonize) and
+libpyo3_ordered_routes (the same with serde_json's preserve_order; only in full builds).
 """
 
 from __future__ import annotations
@@ -41,7 +42,12 @@ def load_modules(profile: str = "release", need: tuple[str, ...] = ()) -> dict[s
     target = HERE / "target" / ("debug" if profile == "dev" else profile)
     sys.path.insert(0, str(target))
     modules = {}
-    for name in ("libpylambda_routes", "libcpython_routes", "libpyo3_routes"):
+    for name in (
+        "libpylambda_routes",
+        "libcpython_routes",
+        "libpyo3_routes",
+        "libpyo3_ordered_routes",
+    ):
         if name == "libcpython_routes" and sys.version_info >= (3, 14):
             # rust-cpython 0.7.2's tuple macros crash on 3.14 (DESIGN.md).
             continue
@@ -81,6 +87,15 @@ def identity_routes(mods: dict[str, object]) -> list[Route]:
         )
     if "libpyo3_routes" in mods:
         routes.append(Route("pythonize", "PyO3 + pythonize", mods["libpyo3_routes"].value))
+    if "libpyo3_ordered_routes" in mods:
+        # The same, with serde_json's preserve_order: key order kept, as pylambda keeps it.
+        routes.append(
+            Route(
+                "pythonize-ordered",
+                "PyO3 + pythonize, serde_json preserve_order",
+                mods["libpyo3_ordered_routes"].value,
+            )
+        )
     routes += [
         Route(
             "marshal", "marshal.loads(marshal.dumps(e))", lambda e: marshal.loads(marshal.dumps(e))

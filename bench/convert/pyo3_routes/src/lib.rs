@@ -1,4 +1,5 @@
-//! `libpyo3_routes`: PyO3 + pythonize routes.
+//! `libpyo3_routes`: PyO3 + pythonize routes, with serde_json as its users get it by default
+//! (objects are `BTreeMap`s: keys come back sorted).
 //!
 //! | function | route |
 //! |---|---|
@@ -7,26 +8,7 @@
 //!
 //! Like pylambda, each call converts with the GIL held and runs the handler body without it.
 
-use aws_lambda_events::apigw::ApiGatewayProxyRequest;
-use pyo3::prelude::*;
-use pythonize::{depythonize, pythonize};
-use serde_json::Value;
-
-/// The identity round trip into `serde_json::Value`.
-#[pyfunction]
-fn value<'py>(py: Python<'py>, event: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    let value: Value = depythonize(event)?;
-    let value = py.detach(move || value);
-    Ok(pythonize(py, &value)?)
-}
-
-/// The typed API Gateway route.
-#[pyfunction]
-fn apigw<'py>(py: Python<'py>, event: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    let request: ApiGatewayProxyRequest = depythonize(event)?;
-    let response = py.detach(|| bench_common::respond(&request));
-    Ok(pythonize(py, &response)?)
-}
+include!("functions.rs");
 
 #[pymodule]
 fn libpyo3_routes(m: &Bound<'_, PyModule>) -> PyResult<()> {
