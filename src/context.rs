@@ -13,9 +13,13 @@
 //! ```
 //! use pylambda::Context;
 //!
-//! let mut ctx = Context::default();
-//! ctx.request_id = "req-1".into();
-//! ctx.env_config.function_name = "my-fn".into();
+//! use pylambda::Config;
+//!
+//! let ctx = Context {
+//!     request_id: "req-1".into(),
+//!     env_config: Config { function_name: "my-fn".into(), ..Config::default() },
+//!     ..Context::default()
+//! };
 //! assert_eq!(ctx.aws_request_id(), "req-1");
 //! assert_eq!(ctx.function_name(), "my-fn");
 //! ```
@@ -106,7 +110,9 @@ impl Context {
 
     /// Time left before the invocation times out (zero once it has passed).
     pub fn remaining_time(&self) -> Duration {
-        self.deadline().duration_since(SystemTime::now()).unwrap_or(Duration::ZERO)
+        self.deadline()
+            .duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO)
     }
 
     /// Milliseconds left, as Python's `context.get_remaining_time_in_millis()`.
@@ -149,7 +155,10 @@ impl Context {
     /// with a partial context still run.
     pub(crate) fn from_python(obj: Option<PyRef<'_>>) -> Context {
         let Some(obj) = obj.filter(|o| o.kind() != Kind::None) else {
-            return Context { xray_trace_id: xray_trace_id(), ..Context::default() };
+            return Context {
+                xray_trace_id: xray_trace_id(),
+                ..Context::default()
+            };
         };
         let string = |name: &std::ffi::CStr| obj.getattr_string(name);
         Context {
@@ -157,11 +166,17 @@ impl Context {
             deadline: deadline_ms(obj),
             invoked_function_arn: string(c"invoked_function_arn").unwrap_or_default(),
             xray_trace_id: xray_trace_id(),
-            client_context: obj.getattr(c"client_context").and_then(|c| client_context(c.borrow(obj.py()))),
-            identity: obj.getattr(c"identity").and_then(|i| identity(i.borrow(obj.py()))),
+            client_context: obj
+                .getattr(c"client_context")
+                .and_then(|c| client_context(c.borrow(obj.py()))),
+            identity: obj
+                .getattr(c"identity")
+                .and_then(|i| identity(i.borrow(obj.py()))),
             env_config: Config {
                 function_name: string(c"function_name").unwrap_or_default(),
-                memory: string(c"memory_limit_in_mb").and_then(|m| m.parse().ok()).unwrap_or(0),
+                memory: string(c"memory_limit_in_mb")
+                    .and_then(|m| m.parse().ok())
+                    .unwrap_or(0),
                 version: string(c"function_version").unwrap_or_default(),
                 log_stream: string(c"log_stream_name").unwrap_or_default(),
                 log_group: string(c"log_group_name").unwrap_or_default(),
@@ -175,7 +190,9 @@ impl Context {
 /// may only offer `get_remaining_time_in_millis()`, which we do not call (it would run Python
 /// code), so they get no deadline.
 fn deadline_ms(obj: PyRef<'_>) -> u64 {
-    let Some(value) = obj.getattr(c"_epoch_deadline_time_in_ms") else { return 0 };
+    let Some(value) = obj.getattr(c"_epoch_deadline_time_in_ms") else {
+        return 0;
+    };
     let value = value.borrow(obj.py());
     match value.kind() {
         Kind::Int => match value.as_i64() {
@@ -183,7 +200,11 @@ fn deadline_ms(obj: PyRef<'_>) -> u64 {
             IntValue::U64(v) => v,
             IntValue::Big => 0,
         },
-        Kind::Str => value.as_str().ok().and_then(|s| s.parse().ok()).unwrap_or(0),
+        Kind::Str => value
+            .as_str()
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0),
         _ => 0,
     }
 }
@@ -191,7 +212,9 @@ fn deadline_ms(obj: PyRef<'_>) -> u64 {
 /// The runtime client sets `_X_AMZN_TRACE_ID` for each invocation (and removes it when the
 /// invocation has none).
 fn xray_trace_id() -> Option<String> {
-    std::env::var("_X_AMZN_TRACE_ID").ok().filter(|s| !s.is_empty())
+    std::env::var("_X_AMZN_TRACE_ID")
+        .ok()
+        .filter(|s| !s.is_empty())
 }
 
 fn identity(obj: PyRef<'_>) -> Option<CognitoIdentity> {
@@ -225,7 +248,9 @@ fn client_context(obj: PyRef<'_>) -> Option<ClientContext> {
         })
     });
     let map = |name: &std::ffi::CStr| -> HashMap<String, String> {
-        let Some(value) = obj.getattr(name) else { return HashMap::new() };
+        let Some(value) = obj.getattr(name) else {
+            return HashMap::new();
+        };
         let value = value.borrow(py);
         if value.kind() != Kind::Dict {
             return HashMap::new();
@@ -254,7 +279,10 @@ mod tests {
     fn remaining_time_counts_down_to_zero() {
         let mut ctx = Context::default();
         assert_eq!(ctx.remaining_time(), Duration::ZERO);
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64;
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64;
         ctx.deadline = now + 60_000;
         let left = ctx.get_remaining_time_in_millis();
         assert!(left > 58_000 && left <= 60_000, "{left}");
@@ -274,9 +302,20 @@ mod tests {
             ..Context::default()
         };
         assert_eq!(
-            (ctx.aws_request_id(), ctx.function_name(), ctx.function_version()),
+            (
+                ctx.aws_request_id(),
+                ctx.function_name(),
+                ctx.function_version()
+            ),
             ("r", "f", "$LATEST")
         );
-        assert_eq!((ctx.memory_limit_in_mb(), ctx.log_stream_name(), ctx.log_group_name()), (512, "s", "g"));
+        assert_eq!(
+            (
+                ctx.memory_limit_in_mb(),
+                ctx.log_stream_name(),
+                ctx.log_group_name()
+            ),
+            (512, "s", "g")
+        );
     }
 }

@@ -53,15 +53,26 @@ enum Failure {
 impl Failure {
     fn into_raise(self, py: Python<'_>) -> Raise {
         let (class, message) = match self {
-            Failure::Handler(d) | Failure::Init(d) => {
-                (exception_class(py, &d.error_type, ExceptionBase::Exception), d.error_message)
-            }
-            Failure::Event(e) => (conversion_class(py, &e, DESERIALIZE_ERROR_TYPE), e.to_string()),
-            Failure::Response(e) => (conversion_class(py, &e, SERIALIZE_ERROR_TYPE), e.to_string()),
-            Failure::Panic(message) => {
-                (exception_class(py, PANIC_ERROR_TYPE, ExceptionBase::Exception), message)
-            }
-            Failure::Usage(message) => (ffi::builtin_exception(py, ExceptionBase::TypeError), message),
+            Failure::Handler(d) | Failure::Init(d) => (
+                exception_class(py, &d.error_type, ExceptionBase::Exception),
+                d.error_message,
+            ),
+            Failure::Event(e) => (
+                conversion_class(py, &e, DESERIALIZE_ERROR_TYPE),
+                e.to_string(),
+            ),
+            Failure::Response(e) => (
+                conversion_class(py, &e, SERIALIZE_ERROR_TYPE),
+                e.to_string(),
+            ),
+            Failure::Panic(message) => (
+                exception_class(py, PANIC_ERROR_TYPE, ExceptionBase::Exception),
+                message,
+            ),
+            Failure::Usage(message) => (
+                ffi::builtin_exception(py, ExceptionBase::TypeError),
+                message,
+            ),
         };
         Raise { class, message }
     }
@@ -86,9 +97,12 @@ static CLASSES: GilCell<Option<HashMap<(String, ExceptionBase), PyOwned>>> = Gil
 
 fn exception_class(py: Python<'_>, name: &str, base: ExceptionBase) -> PyOwned {
     let key = (name.to_owned(), base);
-    if let Some(class) =
-        CLASSES.with(py, |classes| classes.as_ref().and_then(|c| c.get(&key)).map(|c| c.clone_ref(py)))
-    {
+    if let Some(class) = CLASSES.with(py, |classes| {
+        classes
+            .as_ref()
+            .and_then(|c| c.get(&key))
+            .map(|c| c.clone_ref(py))
+    }) {
         return class;
     }
     let module = MODULE_NAME.get().map(String::as_str).unwrap_or("pylambda");
@@ -98,7 +112,9 @@ fn exception_class(py: Python<'_>, name: &str, base: ExceptionBase) -> PyOwned {
         Err(_) => return ffi::builtin_exception(py, base),
     };
     let stored = class.clone_ref(py);
-    CLASSES.with(py, |classes| classes.get_or_insert_with(HashMap::new).insert(key, stored));
+    CLASSES.with(py, |classes| {
+        classes.get_or_insert_with(HashMap::new).insert(key, stored)
+    });
     class
 }
 
@@ -118,20 +134,29 @@ fn parse_args<'py>(args: &CallArgs<'py>) -> Result<(PyRef<'py>, Option<PyRef<'py
             "event" => &mut event,
             "context" => &mut context,
             other => {
-                return Err(Failure::Usage(format!("handler got an unexpected keyword argument '{other}'")))
+                return Err(Failure::Usage(format!(
+                    "handler got an unexpected keyword argument '{other}'"
+                )))
             }
         };
         if slot.is_some() {
-            return Err(Failure::Usage(format!("handler got multiple values for argument '{name}'")));
+            return Err(Failure::Usage(format!(
+                "handler got multiple values for argument '{name}'"
+            )));
         }
         *slot = Some(value);
     }
-    let event = event.ok_or_else(|| Failure::Usage("handler missing required argument 'event'".into()))?;
+    let event =
+        event.ok_or_else(|| Failure::Usage("handler missing required argument 'event'".into()))?;
     Ok((event, context))
 }
 
 /// One invocation.
-fn invoke<M, H: Handler<M>>(handler: &H, py: Python<'_>, args: &CallArgs<'_>) -> Result<PyOwned, Failure> {
+fn invoke<M, H: Handler<M>>(
+    handler: &H,
+    py: Python<'_>,
+    args: &CallArgs<'_>,
+) -> Result<PyOwned, Failure> {
     let (event, context) = parse_args(args)?;
     let event: H::Event = convert::from_python_owned(event).map_err(Failure::Event)?;
     let context = Context::from_python(context);
@@ -166,6 +191,10 @@ pub unsafe fn module_init(
     ffi::module_init_result(
         py,
         |py| {
+            ffi::check_object_layout(py).map_err(|message| Raise {
+                class: ffi::builtin_exception(py, ExceptionBase::ImportError),
+                message,
+            })?;
             let module_name = name.to_str().unwrap_or("pylambda");
             let _ = MODULE_NAME.set(module_name.to_owned());
             if let Some(init) = init {
@@ -173,20 +202,34 @@ pub unsafe fn module_init(
                 match outcome {
                     Ok(Ok(())) => {}
                     Ok(Err(diagnostic)) => return Err(Failure::Init(diagnostic).into_raise(py)),
-                    Err(payload) => return Err(Failure::Panic(panic_message(&*payload)).into_raise(py)),
+                    Err(payload) => {
+                        return Err(Failure::Panic(panic_message(&*payload)).into_raise(py))
+                    }
                 }
             }
             let functions = exports()
                 .into_iter()
-                .map(|e| ffi::Function { name: e.name, doc: c"", callable: e.callable })
+                .map(|e| ffi::Function {
+                    name: e.name,
+                    doc: c"",
+                    callable: e.callable,
+                })
                 .collect();
             let module = ffi::create_module(py, name, c"", functions, on_panic)
                 .map_err(|e| python_failure(py, e))?;
             // The exception classes users may want to catch in Python.
             for (attr, class_name, base) in [
                 (c"RustPanic", PANIC_ERROR_TYPE, ExceptionBase::Exception),
-                (c"DeserializeError", DESERIALIZE_ERROR_TYPE, ExceptionBase::ValueError),
-                (c"SerializeError", SERIALIZE_ERROR_TYPE, ExceptionBase::ValueError),
+                (
+                    c"DeserializeError",
+                    DESERIALIZE_ERROR_TYPE,
+                    ExceptionBase::ValueError,
+                ),
+                (
+                    c"SerializeError",
+                    SERIALIZE_ERROR_TYPE,
+                    ExceptionBase::ValueError,
+                ),
             ] {
                 let class = exception_class(py, class_name, base);
                 ffi::set_attr(&module, attr, &class).map_err(|e| python_failure(py, e))?;
@@ -198,7 +241,10 @@ pub unsafe fn module_init(
 }
 
 fn python_failure(py: Python<'_>, e: ffi::PyErr) -> Raise {
-    Raise { class: ffi::builtin_exception(py, ExceptionBase::ImportError), message: e.to_string() }
+    Raise {
+        class: ffi::builtin_exception(py, ExceptionBase::ImportError),
+        message: e.to_string(),
+    }
 }
 
 /// Boxes an init function for [`module_init`].

@@ -47,7 +47,10 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A diagnostic with an explicit error type.
     pub fn new(error_type: impl Into<String>, error_message: impl Into<String>) -> Diagnostic {
-        Diagnostic { error_type: error_type.into(), error_message: error_message.into() }
+        Diagnostic {
+            error_type: error_type.into(),
+            error_message: error_message.into(),
+        }
     }
 }
 
@@ -65,13 +68,19 @@ fn type_name_of_val<T>(_: T) -> String {
 
 impl From<Error> for Diagnostic {
     fn from(value: Error) -> Self {
-        Diagnostic { error_type: type_name_of_val(&value), error_message: value.to_string() }
+        Diagnostic {
+            error_type: type_name_of_val(&value),
+            error_message: value.to_string(),
+        }
     }
 }
 
 impl From<Box<dyn std::error::Error>> for Diagnostic {
     fn from(value: Box<dyn std::error::Error>) -> Self {
-        Diagnostic { error_type: type_name_of_val(&value), error_message: value.to_string() }
+        Diagnostic {
+            error_type: type_name_of_val(&value),
+            error_message: value.to_string(),
+        }
     }
 }
 
@@ -83,25 +92,37 @@ impl From<std::convert::Infallible> for Diagnostic {
 
 impl From<String> for Diagnostic {
     fn from(value: String) -> Self {
-        Diagnostic { error_type: type_name_of_val(&value), error_message: value }
+        Diagnostic {
+            error_type: type_name_of_val(&value),
+            error_message: value,
+        }
     }
 }
 
 impl From<&'static str> for Diagnostic {
     fn from(value: &'static str) -> Self {
-        Diagnostic { error_type: type_name_of_val(&value), error_message: value.to_owned() }
+        Diagnostic {
+            error_type: type_name_of_val(&value),
+            error_message: value.to_owned(),
+        }
     }
 }
 
 impl From<std::io::Error> for Diagnostic {
     fn from(value: std::io::Error) -> Self {
-        Diagnostic { error_type: type_name_of_val(&value), error_message: value.to_string() }
+        Diagnostic {
+            error_type: type_name_of_val(&value),
+            error_message: value.to_string(),
+        }
     }
 }
 
 impl From<serde_json::Error> for Diagnostic {
     fn from(value: serde_json::Error) -> Self {
-        Diagnostic { error_type: type_name_of_val(&value), error_message: value.to_string() }
+        Diagnostic {
+            error_type: type_name_of_val(&value),
+            error_message: value.to_string(),
+        }
     }
 }
 
@@ -135,10 +156,16 @@ mod tests {
             "&alloc::boxed::Box<dyn core::error::Error + core::marker::Send + core::marker::Sync>"
         );
         assert_eq!(Diagnostic::from("x").error_type, "&&str");
-        assert_eq!(Diagnostic::from(String::from("x")).error_type, "&alloc::string::String");
+        assert_eq!(
+            Diagnostic::from(String::from("x")).error_type,
+            "&alloc::string::String"
+        );
         let io = std::io::Error::other("disk");
         let d = Diagnostic::from(io);
-        assert_eq!((d.error_type.as_str(), d.error_message.as_str()), ("&std::io::error::Error", "disk"));
+        assert_eq!(
+            (d.error_type.as_str(), d.error_message.as_str()),
+            ("&std::io::error::Error", "disk")
+        );
     }
 
     #[test]

@@ -68,7 +68,10 @@ impl PyOwned {
     /// `ptr` must be a new (owned) reference or NULL with an exception set, GIL held.
     unsafe fn from_new(ptr: *mut RawObject) -> Result<PyOwned, PyErr> {
         match NonNull::new(ptr) {
-            Some(ptr) => Ok(PyOwned { ptr, _not_send: PhantomData }),
+            Some(ptr) => Ok(PyOwned {
+                ptr,
+                _not_send: PhantomData,
+            }),
             None => Err(PyErr::fetch()),
         }
     }
@@ -76,7 +79,10 @@ impl PyOwned {
     /// Like `from_new` for calls that cannot fail except by running out of memory.
     unsafe fn from_new_or_oom(ptr: *mut RawObject) -> PyOwned {
         match NonNull::new(ptr) {
-            Some(ptr) => PyOwned { ptr, _not_send: PhantomData },
+            Some(ptr) => PyOwned {
+                ptr,
+                _not_send: PhantomData,
+            },
             None => out_of_memory(),
         }
     }
@@ -85,7 +91,10 @@ impl PyOwned {
     pub fn from_borrowed(obj: PyRef<'_>) -> PyOwned {
         // SAFETY: obj is alive (borrowed for 'py with the GIL held).
         unsafe { sys::Py_IncRef(obj.as_ptr()) };
-        PyOwned { ptr: obj.ptr, _not_send: PhantomData }
+        PyOwned {
+            ptr: obj.ptr,
+            _not_send: PhantomData,
+        }
     }
 
     /// Another strong reference to the same object.
@@ -93,12 +102,18 @@ impl PyOwned {
     pub fn clone_ref(&self, _py: Python<'_>) -> PyOwned {
         // SAFETY: GIL held (token); we own a reference so the object is alive.
         unsafe { sys::Py_IncRef(self.ptr.as_ptr()) };
-        PyOwned { ptr: self.ptr, _not_send: PhantomData }
+        PyOwned {
+            ptr: self.ptr,
+            _not_send: PhantomData,
+        }
     }
 
     /// Borrows this object for as long as the GIL token says.
     pub fn borrow<'py>(&'py self, _py: Python<'py>) -> PyRef<'py> {
-        PyRef { ptr: self.ptr, _gil: PhantomData }
+        PyRef {
+            ptr: self.ptr,
+            _gil: PhantomData,
+        }
     }
 
     /// Gives the reference away (to C code that steals it).
@@ -119,7 +134,10 @@ impl<'py> PyRef<'py> {
     /// # Safety
     /// `ptr` must point to a live object that outlives `'py`, and the GIL must be held.
     pub unsafe fn from_raw(_py: Python<'py>, ptr: *mut RawObject) -> Option<PyRef<'py>> {
-        NonNull::new(ptr).map(|ptr| PyRef { ptr, _gil: PhantomData })
+        NonNull::new(ptr).map(|ptr| PyRef {
+            ptr,
+            _gil: PhantomData,
+        })
     }
 
     pub fn as_ptr(self) -> *mut RawObject {
@@ -229,9 +247,13 @@ impl<'py> PyRef<'py> {
     pub fn type_name(self) -> String {
         // SAFETY: PyObject_Type returns a new reference to the (live) type.
         let ty = unsafe { PyOwned::from_new(sys::PyObject_Type(self.as_ptr())) };
-        let Ok(ty) = ty else { return "<unknown type>".into() };
+        let Ok(ty) = ty else {
+            return "<unknown type>".into();
+        };
         let ty = ty.borrow(self.py());
-        let qualname = ty.getattr_string(c"__qualname__").unwrap_or_else(|| "<unknown>".into());
+        let qualname = ty
+            .getattr_string(c"__qualname__")
+            .unwrap_or_else(|| "<unknown>".into());
         match ty.getattr_string(c"__module__") {
             Some(module) if module != "builtins" => format!("{module}.{qualname}"),
             _ => qualname,
@@ -413,6 +435,34 @@ impl<'py> PyRef<'py> {
     }
 }
 
+/// Checks, on the running interpreter, the one layout assumption we make: that the type
+/// pointer read from an object's header is its type (as `PyObject_Type` says). Run at import,
+/// so an interpreter with another object layout (a free-threaded build, say) gets a clear
+/// ImportError instead of a crash.
+pub fn check_object_layout(py: Python<'_>) -> Result<(), String> {
+    let samples = [
+        none(py),
+        new_str(py, "pylambda"),
+        new_dict(py),
+        new_int_i64(py, 7),
+        new_bool(py, true),
+    ];
+    for sample in &samples {
+        let obj = sample.borrow(py);
+        // SAFETY: PyObject_Type returns a new reference to the object's type.
+        let ty = unsafe { PyOwned::from_new(sys::PyObject_Type(obj.as_ptr())) }
+            .map_err(|e| e.to_string())?;
+        if ty.ptr.as_ptr() as *mut sys::PyTypeObject != obj.type_ptr() {
+            return Err(format!(
+                "pylambda cannot run on this Python: the object header of {} is not laid out as \
+                 in CPython's stable ABI (is this a free-threaded build?)",
+                obj.type_name()
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The result of reading an `int` without raising.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum IntValue {
@@ -475,7 +525,13 @@ pub fn none(py: Python<'_>) -> PyOwned {
 
 pub fn new_bool(py: Python<'_>, v: bool) -> PyOwned {
     // SAFETY: the two bool singletons are static objects.
-    let ptr = unsafe { if v { sys::Py_True() } else { sys::Py_False() } };
+    let ptr = unsafe {
+        if v {
+            sys::Py_True()
+        } else {
+            sys::Py_False()
+        }
+    };
     PyOwned::from_borrowed(unsafe { PyRef::from_raw(py, ptr) }.expect("Py_True/Py_False"))
 }
 
@@ -494,7 +550,13 @@ pub fn new_int_u64(_py: Python<'_>, v: u64) -> PyOwned {
 pub fn new_int_from_decimal(_py: Python<'_>, digits: &str) -> Result<PyOwned, PyErr> {
     let text = CString::new(digits).map_err(|_| PyErr::msg("integer text contains NUL"))?;
     // SAFETY: NUL-terminated text, base 10; NULL + ValueError on malformed text.
-    unsafe { PyOwned::from_new(sys::PyLong_FromString(text.as_ptr(), std::ptr::null_mut(), 10)) }
+    unsafe {
+        PyOwned::from_new(sys::PyLong_FromString(
+            text.as_ptr(),
+            std::ptr::null_mut(),
+            10,
+        ))
+    }
 }
 
 #[inline]
@@ -535,7 +597,11 @@ impl ListBuilder {
         // SAFETY: PyList_New(n) returns a list of n NULL slots that we fill before anyone sees
         // it; a list with NULL slots is still safe to deallocate (it XDECREFs).
         let list = unsafe { PyOwned::from_new_or_oom(sys::PyList_New(len as sys::Py_ssize_t)) };
-        ListBuilder { list, len, filled: 0 }
+        ListBuilder {
+            list,
+            len,
+            filled: 0,
+        }
     }
 
     /// Appends the next item; `false` (and the item dropped) when the list is already full.
@@ -546,7 +612,11 @@ impl ListBuilder {
         }
         // SAFETY: index in bounds; PyList_SetItem steals the reference.
         unsafe {
-            sys::PyList_SetItem(self.list.ptr.as_ptr(), self.filled as sys::Py_ssize_t, item.into_raw())
+            sys::PyList_SetItem(
+                self.list.ptr.as_ptr(),
+                self.filled as sys::Py_ssize_t,
+                item.into_raw(),
+            )
         };
         self.filled += 1;
         true
@@ -569,9 +639,8 @@ pub fn new_dict(_py: Python<'_>) -> PyOwned {
 #[inline]
 pub fn dict_set(dict: &PyOwned, key: &PyOwned, value: &PyOwned) -> Result<(), PyErr> {
     // SAFETY: dict is a dict we created; key is a str (hashable) or another hashable object.
-    let rc = unsafe {
-        sys::PyDict_SetItem(dict.ptr.as_ptr(), key.ptr.as_ptr(), value.ptr.as_ptr())
-    };
+    let rc =
+        unsafe { sys::PyDict_SetItem(dict.ptr.as_ptr(), key.ptr.as_ptr(), value.ptr.as_ptr()) };
     if rc == 0 {
         Ok(())
     } else {
@@ -582,7 +651,10 @@ pub fn dict_set(dict: &PyOwned, key: &PyOwned, value: &PyOwned) -> Result<(), Py
 /// `decimal.Decimal(text)`, for numbers that a float would round.
 pub fn new_decimal(py: Python<'_>, text: &str) -> Result<PyOwned, PyErr> {
     let decimal = import(c"decimal")?;
-    let cls = decimal.borrow(py).getattr(c"Decimal").ok_or_else(PyErr::fetch)?;
+    let cls = decimal
+        .borrow(py)
+        .getattr(c"Decimal")
+        .ok_or_else(PyErr::fetch)?;
     let arg = new_str(py, text);
     // SAFETY: calling the Decimal type with one str argument (C code).
     unsafe {
@@ -610,7 +682,9 @@ fn is_decimal_type(py: Python<'_>, t: *mut sys::PyTypeObject) -> bool {
         if modules.kind() != Kind::Dict {
             return false;
         }
-        let Some(decimal) = modules.dict_get(c"decimal") else { return false };
+        let Some(decimal) = modules.dict_get(c"decimal") else {
+            return false;
+        };
         let Some(cls) = decimal.getattr(c"Decimal") else {
             sys::PyErr_Clear();
             return false;
@@ -638,8 +712,11 @@ impl PyErr {
         // PyErr_Fetch/NormalizeException give us new references that we release.
         unsafe {
             let py = Python::assume_gil_acquired();
-            let (mut ptype, mut pvalue, mut ptb) =
-                (std::ptr::null_mut(), std::ptr::null_mut(), std::ptr::null_mut());
+            let (mut ptype, mut pvalue, mut ptb) = (
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+            );
             sys::PyErr_Fetch(&mut ptype, &mut pvalue, &mut ptb);
             if ptype.is_null() {
                 return PyErr::msg("unknown error (no exception was set)");
@@ -653,7 +730,11 @@ impl PyErr {
                 .and_then(|t| t.borrow(py).getattr_string(c"__name__"))
                 .unwrap_or_else(|| "Exception".into());
             let message = match &pvalue {
-                Some(v) => v.borrow(py).str().map(|m| m.to_string()).unwrap_or_default(),
+                Some(v) => v
+                    .borrow(py)
+                    .str()
+                    .map(|m| m.to_string())
+                    .unwrap_or_default(),
                 None => String::new(),
             };
             PyErr { type_name, message }
@@ -661,7 +742,10 @@ impl PyErr {
     }
 
     fn msg(message: &str) -> PyErr {
-        PyErr { type_name: "SystemError".into(), message: message.into() }
+        PyErr {
+            type_name: "SystemError".into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -784,7 +868,9 @@ pub fn with_gil<T>(f: impl FnOnce(Python<'_>) -> T) -> T {
 pub fn interpreter_version() -> (u32, u32) {
     // SAFETY: a static NUL-terminated string.
     let version = unsafe { CStr::from_ptr(sys::Py_GetVersion()) }.to_string_lossy();
-    let mut parts = version.split(|c: char| !c.is_ascii_digit()).filter(|p| !p.is_empty());
+    let mut parts = version
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|p| !p.is_empty());
     let major = parts.next().and_then(|p| p.parse().ok()).unwrap_or(3);
     let minor = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
     (major, minor)
@@ -806,7 +892,9 @@ impl<'py> CallArgs<'py> {
     pub fn positional(&self, i: usize) -> Option<PyRef<'py>> {
         let py = unsafe { Python::assume_gil_acquired() };
         // SAFETY: the caller keeps its arguments alive for the duration of the call.
-        self.positional.get(i).and_then(|&p| unsafe { PyRef::from_raw(py, p) })
+        self.positional
+            .get(i)
+            .and_then(|&p| unsafe { PyRef::from_raw(py, p) })
     }
 
     pub fn positional_len(&self) -> usize {
@@ -915,12 +1003,19 @@ pub fn create_module(
     // SAFETY: `def` is a valid, 'static module definition; 1013 is PYTHON_API_VERSION, the
     // same on every CPython 3.x.
     let module = unsafe {
-        PyOwned::from_new(sys::PyModule_Create2(def as *mut ModuleDef as *mut sys::PyModuleDef, 1013))?
+        PyOwned::from_new(sys::PyModule_Create2(
+            def as *mut ModuleDef as *mut sys::PyModuleDef,
+            1013,
+        ))?
     };
     let module_name = new_str(py, name.to_str().unwrap_or("pylambda"));
     // CPython 3.6 has METH_FASTCALL with keyword names but without the METH_KEYWORDS flag;
     // the C signature is the same.
-    let flags = if interpreter_version() >= (3, 7) { METH_FASTCALL | METH_KEYWORDS } else { METH_FASTCALL };
+    let flags = if interpreter_version() >= (3, 7) {
+        METH_FASTCALL | METH_KEYWORDS
+    } else {
+        METH_FASTCALL
+    };
     for function in functions {
         let method = Box::leak(Box::new(MethodDef {
             ml_name: function.name.as_ptr(),
@@ -928,8 +1023,10 @@ pub fn create_module(
             ml_flags: flags,
             ml_doc: function.doc.as_ptr(),
         }));
-        let bound: &'static Bound =
-            Box::leak(Box::new(Bound { callable: function.callable, on_panic }));
+        let bound: &'static Bound = Box::leak(Box::new(Bound {
+            callable: function.callable,
+            on_panic,
+        }));
         // SAFETY: a capsule around a 'static pointer, no destructor; PyCFunction_NewEx keeps
         // `method` (static) and takes its own references to capsule and module name.
         unsafe {
@@ -943,7 +1040,12 @@ pub fn create_module(
                 capsule.ptr.as_ptr(),
                 module_name.ptr.as_ptr(),
             ))?;
-            if sys::PyObject_SetAttrString(module.ptr.as_ptr(), function.name.as_ptr(), func.ptr.as_ptr()) != 0 {
+            if sys::PyObject_SetAttrString(
+                module.ptr.as_ptr(),
+                function.name.as_ptr(),
+                func.ptr.as_ptr(),
+            ) != 0
+            {
                 return Err(PyErr::fetch());
             }
         }
@@ -954,7 +1056,10 @@ pub fn create_module(
 /// Sets an attribute of the module (e.g. the exception classes users may catch).
 pub fn set_attr(module: &PyOwned, name: &CStr, value: &PyOwned) -> Result<(), PyErr> {
     // SAFETY: module is a module object; SetAttr takes its own reference.
-    if unsafe { sys::PyObject_SetAttrString(module.ptr.as_ptr(), name.as_ptr(), value.ptr.as_ptr()) } == 0 {
+    if unsafe {
+        sys::PyObject_SetAttrString(module.ptr.as_ptr(), name.as_ptr(), value.ptr.as_ptr())
+    } == 0
+    {
         Ok(())
     } else {
         Err(PyErr::fetch())
@@ -982,9 +1087,16 @@ unsafe extern "C" fn trampoline(
     let nargs = (nargsf as usize) & !(1usize << (usize::BITS - 1));
     let kwnames = PyRef::from_raw(py, kwnames);
     let nkw = kwnames.map_or(0, |k| k.tuple_len());
-    let all: &[*mut RawObject] =
-        if args.is_null() { &[] } else { std::slice::from_raw_parts(args, nargs + nkw) };
-    let call = CallArgs { positional: &all[..nargs], keywords: &all[nargs..], kwnames };
+    let all: &[*mut RawObject] = if args.is_null() {
+        &[]
+    } else {
+        std::slice::from_raw_parts(args, nargs + nkw)
+    };
+    let call = CallArgs {
+        positional: &all[..nargs],
+        keywords: &all[nargs..],
+        kwnames,
+    };
     let outcome = catch_unwind(AssertUnwindSafe(|| (bound.callable)(py, &call)));
     let raise = match outcome {
         Ok(Ok(result)) => return result.into_raw(),

@@ -22,11 +22,19 @@ pub(crate) struct Depythonizer<'py> {
 
 impl<'py> Depythonizer<'py> {
     pub(crate) fn new(obj: PyRef<'py>, max_depth: u32) -> Self {
-        Depythonizer { obj, depth: 0, max_depth }
+        Depythonizer {
+            obj,
+            depth: 0,
+            max_depth,
+        }
     }
 
     fn child(&self, obj: PyRef<'py>) -> Depythonizer<'py> {
-        Depythonizer { obj, depth: self.depth + 1, max_depth: self.max_depth }
+        Depythonizer {
+            obj,
+            depth: self.depth + 1,
+            max_depth: self.max_depth,
+        }
     }
 
     /// Entering a container: one level deeper, or the depth error (which is also how a cyclic
@@ -40,20 +48,33 @@ impl<'py> Depythonizer<'py> {
 
     fn str(&self) -> Result<&'py str, Error> {
         self.obj.as_str().map_err(|e| {
-            Error::new(ErrorKind::Invalid, format!("str cannot be converted to UTF-8: {}", e.message))
+            Error::new(
+                ErrorKind::Invalid,
+                format!("str cannot be converted to UTF-8: {}", e.message),
+            )
         })
     }
 
     fn visit_list<V: Visitor<'py>>(self, visitor: V) -> Result<V::Value, Error> {
         self.enter()?;
         let len = self.obj.list_len();
-        visitor.visit_seq(ListAccess { de: &self, index: 0, len, tuple: false })
+        visitor.visit_seq(ListAccess {
+            de: &self,
+            index: 0,
+            len,
+            tuple: false,
+        })
     }
 
     fn visit_tuple<V: Visitor<'py>>(self, visitor: V) -> Result<V::Value, Error> {
         self.enter()?;
         let len = self.obj.tuple_len();
-        visitor.visit_seq(ListAccess { de: &self, index: 0, len, tuple: true })
+        visitor.visit_seq(ListAccess {
+            de: &self,
+            index: 0,
+            len,
+            tuple: true,
+        })
     }
 
     fn visit_dict<V: Visitor<'py>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -84,7 +105,9 @@ impl<'py> Depythonizer<'py> {
     }
 
     fn int_text(&self) -> Result<String, Error> {
-        self.obj.str().map_err(|e| Error::new(ErrorKind::Invalid, e.message))
+        self.obj
+            .str()
+            .map_err(|e| Error::new(ErrorKind::Invalid, e.message))
     }
 
     /// `decimal.Decimal` for a target that did not say what it wants: a whole number becomes
@@ -118,7 +141,9 @@ impl<'py> Depythonizer<'py> {
     }
 
     fn decimal_text(&self) -> Result<String, Error> {
-        self.obj.str().map_err(|e| Error::new(ErrorKind::Invalid, e.message))
+        self.obj
+            .str()
+            .map_err(|e| Error::new(ErrorKind::Invalid, e.message))
     }
 
     /// Integer targets (`i8`..`u64`, `i128`, `u128`): exact or an error naming the value.
@@ -195,7 +220,10 @@ fn visit_integer_text<'py, V: Visitor<'py>>(text: &str, visitor: V) -> Result<V:
     } else {
         return Err(Error::new(
             ErrorKind::Invalid,
-            format!("{} does not fit in 128 bits (no Rust integer type holds it)", described()),
+            format!(
+                "{} does not fit in 128 bits (no Rust integer type holds it)",
+                described()
+            ),
         ));
     };
     result.map_err(|e| Error::new(e.kind(), format!("{}: {}", described(), e.message())))
@@ -222,7 +250,13 @@ pub(crate) fn too_deep(max_depth: u32) -> Error {
 
 #[cold]
 fn non_finite_float(v: f64) -> Error {
-    let name = if v.is_nan() { "NaN" } else if v > 0.0 { "Infinity" } else { "-Infinity" };
+    let name = if v.is_nan() {
+        "NaN"
+    } else if v > 0.0 {
+        "Infinity"
+    } else {
+        "-Infinity"
+    };
     Error::new(
         ErrorKind::Invalid,
         format!(
@@ -234,7 +268,10 @@ fn non_finite_float(v: f64) -> Error {
 
 #[cold]
 fn non_finite_decimal(text: &str) -> Error {
-    Error::new(ErrorKind::Invalid, format!("Decimal('{text}') is not a finite number"))
+    Error::new(
+        ErrorKind::Invalid,
+        format!("Decimal('{text}') is not a finite number"),
+    )
 }
 
 #[cold]
@@ -406,9 +443,9 @@ impl<'py> de::Deserializer<'py> for Depythonizer<'py> {
                 match (items.next(), items.next()) {
                     (Some((key, value)), None) => {
                         let variant = match key.kind() {
-                            Kind::Str => key.as_str().map_err(|e| {
-                                Error::new(ErrorKind::Invalid, e.message)
-                            })?,
+                            Kind::Str => key
+                                .as_str()
+                                .map_err(|e| Error::new(ErrorKind::Invalid, e.message))?,
                             _ => {
                                 return Err(Error::new(
                                     ErrorKind::Invalid,
@@ -481,10 +518,16 @@ impl<'py> SeqAccess<'py> for ListAccess<'_, 'py> {
             return Ok(None);
         }
         let i = self.index;
-        let item = if self.tuple { self.de.obj.tuple_item(i) } else { self.de.obj.list_item(i) };
+        let item = if self.tuple {
+            self.de.obj.tuple_item(i)
+        } else {
+            self.de.obj.list_item(i)
+        };
         let Some(item) = item else { return Ok(None) };
         self.index += 1;
-        seed.deserialize(self.de.child(item)).map(Some).map_err(|e| e.within(Segment::Index(i)))
+        seed.deserialize(self.de.child(item))
+            .map(Some)
+            .map_err(|e| e.within(Segment::Index(i)))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -506,23 +549,42 @@ impl<'py> MapAccess<'py> for DictAccess<'_, 'py> {
     type Error = Error;
 
     #[inline]
-    fn next_key_seed<K: DeserializeSeed<'py>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
-        let Some((key, value)) = self.items.next() else { return Ok(None) };
+    fn next_key_seed<K: DeserializeSeed<'py>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
+        let Some((key, value)) = self.items.next() else {
+            return Ok(None);
+        };
         self.len = self.len.saturating_sub(1);
         self.value = Some(value);
         self.key = Some(key);
-        seed.deserialize(KeyDeserializer { key }).map(Some).map_err(|e| e.within(key_segment(key)))
+        // A key that cannot be a key at all is an error about this dict (no segment); a key
+        // the target rejects (`unknown field`) is named in the path.
+        let text = key_text(key)?;
+        let for_error = match &text {
+            std::borrow::Cow::Borrowed(s) => std::borrow::Cow::Borrowed(*s),
+            std::borrow::Cow::Owned(_) => std::borrow::Cow::Owned(String::new()),
+        };
+        seed.deserialize(KeyDeserializer { text })
+            .map(Some)
+            .map_err(|e| match for_error {
+                std::borrow::Cow::Borrowed(s) => e.within(Segment::Key(s.to_owned())),
+                std::borrow::Cow::Owned(_) => e.within(key_segment(key)),
+            })
     }
 
     #[inline]
     fn next_value_seed<V: DeserializeSeed<'py>>(&mut self, seed: V) -> Result<V::Value, Error> {
-        let value = self.value.take().ok_or_else(|| {
-            Error::new(ErrorKind::Invalid, "next_value called before next_key")
-        })?;
-        seed.deserialize(self.de.child(value)).map_err(|e| match self.key {
-            Some(key) => e.within(key_segment(key)),
-            None => e,
-        })
+        let value = self
+            .value
+            .take()
+            .ok_or_else(|| Error::new(ErrorKind::Invalid, "next_value called before next_key"))?;
+        seed.deserialize(self.de.child(value))
+            .map_err(|e| match self.key {
+                Some(key) => e.within(key_segment(key)),
+                None => e,
+            })
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -544,25 +606,36 @@ fn key_segment(key: PyRef<'_>) -> Segment {
 pub(crate) fn key_text<'py>(key: PyRef<'py>) -> Result<std::borrow::Cow<'py, str>, Error> {
     use std::borrow::Cow;
     match key.kind() {
-        Kind::Str => key
-            .as_str()
-            .map(Cow::Borrowed)
-            .map_err(|e| Error::new(ErrorKind::Invalid, format!("dict key cannot be converted to UTF-8: {}", e.message))),
+        Kind::Str => key.as_str().map(Cow::Borrowed).map_err(|e| {
+            Error::new(
+                ErrorKind::Invalid,
+                format!("dict key cannot be converted to UTF-8: {}", e.message),
+            )
+        }),
         Kind::Bool => Ok(Cow::Borrowed(if key.is_true() { "true" } else { "false" })),
         Kind::None => Ok(Cow::Borrowed("null")),
         Kind::Int => match key.as_i64() {
             IntValue::I64(v) => Ok(Cow::Owned(v.to_string())),
             IntValue::U64(v) => Ok(Cow::Owned(v.to_string())),
-            IntValue::Big => key.str().map(Cow::Owned).map_err(|e| Error::new(ErrorKind::Invalid, e.message)),
+            IntValue::Big => key
+                .str()
+                .map(Cow::Owned)
+                .map_err(|e| Error::new(ErrorKind::Invalid, e.message)),
         },
         Kind::Float => {
             let v = key.as_f64();
             if v.is_nan() {
                 Ok(Cow::Borrowed("NaN"))
             } else if v.is_infinite() {
-                Ok(Cow::Borrowed(if v > 0.0 { "Infinity" } else { "-Infinity" }))
+                Ok(Cow::Borrowed(if v > 0.0 {
+                    "Infinity"
+                } else {
+                    "-Infinity"
+                }))
             } else {
-                key.repr().map(Cow::Owned).map_err(|e| Error::new(ErrorKind::Invalid, e.message))
+                key.repr()
+                    .map(Cow::Owned)
+                    .map_err(|e| Error::new(ErrorKind::Invalid, e.message))
             }
         }
         _ => Err(Error::new(
@@ -578,7 +651,7 @@ pub(crate) fn key_text<'py>(key: PyRef<'py>) -> Result<std::borrow::Cow<'py, str
 
 /// Deserializes a dict key: always a string, borrowed when the key is a `str`.
 struct KeyDeserializer<'py> {
-    key: PyRef<'py>,
+    text: std::borrow::Cow<'py, str>,
 }
 
 impl<'py> de::Deserializer<'py> for KeyDeserializer<'py> {
@@ -586,7 +659,7 @@ impl<'py> de::Deserializer<'py> for KeyDeserializer<'py> {
 
     #[inline]
     fn deserialize_any<V: Visitor<'py>>(self, visitor: V) -> Result<V::Value, Error> {
-        match key_text(self.key)? {
+        match self.text {
             std::borrow::Cow::Borrowed(s) => visitor.visit_borrowed_str(s),
             std::borrow::Cow::Owned(s) => visitor.visit_string(s),
         }
@@ -642,7 +715,7 @@ impl<'py> de::Deserializer<'py> for KeyDeserializer<'py> {
         _variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
-        match key_text(self.key)? {
+        match self.text {
             std::borrow::Cow::Borrowed(s) => visitor.visit_enum(s.into_deserializer()),
             std::borrow::Cow::Owned(s) => visitor.visit_enum(s.into_deserializer()),
         }
@@ -657,13 +730,16 @@ impl<'py> de::Deserializer<'py> for KeyDeserializer<'py> {
 
 impl<'py> KeyDeserializer<'py> {
     fn integer_key<V: Visitor<'py>>(self, visitor: V) -> Result<V::Value, Error> {
-        let text = key_text(self.key)?;
+        let text = self.text;
         match Decimal::parse(&text).filter(|_| super::number::is_integer_text(&text)) {
             Some(d) => match d.to_i128() {
                 Some(v) => visit_i128_narrow(v, visitor),
                 None => visit_integer_text(&text, visitor),
             },
-            None => Err(de::Error::invalid_value(de::Unexpected::Str(&text), &visitor)),
+            None => Err(de::Error::invalid_value(
+                de::Unexpected::Str(&text),
+                &visitor,
+            )),
         }
     }
 }
@@ -678,7 +754,10 @@ impl<'py> EnumAccess<'py> for Variant<'py> {
     type Error = Error;
     type Variant = Depythonizer<'py>;
 
-    fn variant_seed<V: DeserializeSeed<'py>>(self, seed: V) -> Result<(V::Value, Self::Variant), Error> {
+    fn variant_seed<V: DeserializeSeed<'py>>(
+        self,
+        seed: V,
+    ) -> Result<(V::Value, Self::Variant), Error> {
         let variant = seed.deserialize(self.variant.into_deserializer())?;
         Ok((variant, self.content))
     }
@@ -719,11 +798,15 @@ struct NumberAccess {
 impl<'py> MapAccess<'py> for NumberAccess {
     type Error = Error;
 
-    fn next_key_seed<K: DeserializeSeed<'py>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
+    fn next_key_seed<K: DeserializeSeed<'py>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
         if self.text.is_none() {
             return Ok(None);
         }
-        seed.deserialize(super::SERDE_JSON_NUMBER_TOKEN.into_deserializer()).map(Some)
+        seed.deserialize(super::SERDE_JSON_NUMBER_TOKEN.into_deserializer())
+            .map(Some)
     }
 
     fn next_value_seed<V: DeserializeSeed<'py>>(&mut self, seed: V) -> Result<V::Value, Error> {

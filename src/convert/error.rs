@@ -44,7 +44,13 @@ pub enum Segment {
 
 impl Error {
     pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
-        Error { inner: Box::new(Inner { kind, message: message.into(), path_rev: Vec::new() }) }
+        Error {
+            inner: Box::new(Inner {
+                kind,
+                message: message.into(),
+                path_rev: Vec::new(),
+            }),
+        }
     }
 
     /// Adds the enclosing segment (called while the error propagates outwards).
@@ -150,11 +156,17 @@ mod tests {
 
     #[test]
     fn path_renders_like_a_javascript_accessor() {
-        let e = Error::new(ErrorKind::Invalid, "invalid type: integer `5`, expected a string")
-            .within(Segment::Key("body".into()))
-            .within(Segment::Index(3))
-            .within(Segment::Key("Records".into()));
-        assert_eq!(e.to_string(), "Records[3].body: invalid type: integer `5`, expected a string");
+        let e = Error::new(
+            ErrorKind::Invalid,
+            "invalid type: integer `5`, expected a string",
+        )
+        .within(Segment::Key("body".into()))
+        .within(Segment::Index(3))
+        .within(Segment::Key("Records".into()));
+        assert_eq!(
+            e.to_string(),
+            "Records[3].body: invalid type: integer `5`, expected a string"
+        );
     }
 
     #[test]
@@ -172,12 +184,15 @@ mod tests {
         for _ in 0..128 {
             e = e.within(Segment::Key("self".into()));
         }
-        let head = vec!["self"; 10].join(".");
+        let head = ["self"; 10].join(".");
         assert_eq!(e.to_string(), format!("{head}…(108 more)….{head}: deep"));
         let mut e = Error::new(ErrorKind::TooDeep, "deep");
         for _ in 0..40 {
             e = e.within(Segment::Index(0));
         }
-        assert_eq!(e.path_string(), format!("{0}…(20 more)…{0}", "[0]".repeat(10)));
+        assert_eq!(
+            e.path_string(),
+            format!("{0}…(20 more)…{0}", "[0]".repeat(10))
+        );
     }
 }

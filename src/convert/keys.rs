@@ -39,7 +39,11 @@ pub(crate) fn key_object(py: Python<'_>, key: &str) -> PyOwned {
     }
     // Allocate outside the cache borrow (see GilCell's contract).
     let object = ffi::new_str(py, key);
-    let entry = Entry { hash, text: key.into(), object: object.clone_ref(py) };
+    let entry = Entry {
+        hash,
+        text: key.into(),
+        object: object.clone_ref(py),
+    };
     let evicted = CACHE.with(py, |cache| {
         if cache.is_empty() {
             cache.resize_with(SLOTS, || None);
@@ -76,7 +80,16 @@ mod tests {
 
     #[test]
     fn hash_tells_short_keys_apart() {
-        let keys = ["a", "b", "ab", "ba", "statusCode", "headers", "body", "isBase64Encoded"];
+        let keys = [
+            "a",
+            "b",
+            "ab",
+            "ba",
+            "statusCode",
+            "headers",
+            "body",
+            "isBase64Encoded",
+        ];
         let mut hashes: Vec<u64> = keys.iter().map(|k| hash(k.as_bytes())).collect();
         hashes.sort_unstable();
         hashes.dedup();

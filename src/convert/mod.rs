@@ -64,7 +64,10 @@ pub(crate) fn from_python_owned<T: DeserializeOwned + 'static>(obj: PyRef<'_>) -
 }
 
 /// [`to_python`], with the direct path for `serde_json::Value`.
-pub(crate) fn to_python_owned<T: Serialize + 'static>(py: Python<'_>, value: &T) -> Result<PyOwned, Error> {
+pub(crate) fn to_python_owned<T: Serialize + 'static>(
+    py: Python<'_>,
+    value: &T,
+) -> Result<PyOwned, Error> {
     if let Some(value) = (value as &dyn Any).downcast_ref::<serde_json::Value>() {
         return value::to_python(py, value, 0, max_depth());
     }
@@ -81,6 +84,9 @@ fn cast<A: 'static, B: 'static>(a: A) -> B {
 }
 
 /// Builds a Python object from `value`.
-pub(crate) fn to_python<T: Serialize + ?Sized>(py: Python<'_>, value: &T) -> Result<PyOwned, Error> {
+pub(crate) fn to_python<T: Serialize + ?Sized>(
+    py: Python<'_>,
+    value: &T,
+) -> Result<PyOwned, Error> {
     value.serialize(ser::Pythonizer::new(py, max_depth()))
 }

@@ -34,7 +34,11 @@ impl Decimal {
         if int_part.is_empty() && frac_part.is_empty() {
             return None;
         }
-        if !int_part.bytes().chain(frac_part.bytes()).all(|b| b.is_ascii_digit()) {
+        if !int_part
+            .bytes()
+            .chain(frac_part.bytes())
+            .all(|b| b.is_ascii_digit())
+        {
             return None;
         }
         let mut digits: String = int_part.chars().chain(frac_part.chars()).collect();
@@ -46,7 +50,11 @@ impl Decimal {
         if digits.is_empty() {
             exponent = 0;
         }
-        Some(Decimal { negative, digits, exponent })
+        Some(Decimal {
+            negative,
+            digits,
+            exponent,
+        })
     }
 
     /// Whether the value is a whole number.
@@ -69,7 +77,11 @@ impl Decimal {
         if !self.is_integral() || self.digits.len() as i64 + self.exponent > 39 {
             return None;
         }
-        let mut value: u128 = if self.digits.is_empty() { 0 } else { self.digits.parse().ok()? };
+        let mut value: u128 = if self.digits.is_empty() {
+            0
+        } else {
+            self.digits.parse().ok()?
+        };
         for _ in 0..self.exponent {
             value = value.checked_mul(10)?;
         }
@@ -123,18 +135,40 @@ mod tests {
         assert_eq!(d("1E+2"), d("100"));
         assert_eq!(d("0.00"), d("0"));
         assert_ne!(d("-1"), d("1"));
-        for bad in ["NaN", "Infinity", "-Infinity", "sNaN", "", "-", "1e", "0x10", "1.2.3"] {
+        for bad in [
+            "NaN",
+            "Infinity",
+            "-Infinity",
+            "sNaN",
+            "",
+            "-",
+            "1e",
+            "0x10",
+            "1.2.3",
+        ] {
             assert!(Decimal::parse(bad).is_none(), "{bad}");
         }
     }
 
     #[test]
     fn integers_in_and_out_of_128_bits() {
-        assert_eq!(d("170141183460469231731687303715884105727").to_i128(), Some(i128::MAX));
-        assert_eq!(d("-170141183460469231731687303715884105728").to_i128(), Some(i128::MIN));
+        assert_eq!(
+            d("170141183460469231731687303715884105727").to_i128(),
+            Some(i128::MAX)
+        );
+        assert_eq!(
+            d("-170141183460469231731687303715884105728").to_i128(),
+            Some(i128::MIN)
+        );
         assert_eq!(d("170141183460469231731687303715884105728").to_i128(), None);
-        assert_eq!(d("340282366920938463463374607431768211455").to_unsigned(), Some(u128::MAX));
-        assert_eq!(d("340282366920938463463374607431768211456").to_unsigned(), None);
+        assert_eq!(
+            d("340282366920938463463374607431768211455").to_unsigned(),
+            Some(u128::MAX)
+        );
+        assert_eq!(
+            d("340282366920938463463374607431768211456").to_unsigned(),
+            None
+        );
         assert_eq!(d("-1").to_unsigned(), None);
         assert_eq!(d("1.5").to_i128(), None);
         assert_eq!(d("12E+3").to_i128(), Some(12000));
@@ -145,7 +179,10 @@ mod tests {
         assert_eq!(d("0.1").to_f64_exact("0.1"), Some(0.1));
         assert_eq!(d("1.10").to_f64_exact("1.10"), Some(1.1));
         assert_eq!(d("1E+300").to_f64_exact("1E+300"), Some(1e300));
-        assert_eq!(d("0.1000000000000000000001").to_f64_exact("0.1000000000000000000001"), None);
+        assert_eq!(
+            d("0.1000000000000000000001").to_f64_exact("0.1000000000000000000001"),
+            None
+        );
         assert_eq!(d("9007199254740993").to_f64_exact("9007199254740993"), None);
         let neg_zero = d("-0.0").to_f64_exact("-0.0").unwrap();
         assert!(neg_zero == 0.0 && neg_zero.is_sign_negative());

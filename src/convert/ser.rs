@@ -18,11 +18,19 @@ pub(crate) struct Pythonizer<'py> {
 
 impl<'py> Pythonizer<'py> {
     pub(crate) fn new(py: Python<'py>, max_depth: u32) -> Self {
-        Pythonizer { py, depth: 0, max_depth }
+        Pythonizer {
+            py,
+            depth: 0,
+            max_depth,
+        }
     }
 
     fn child(&self) -> Pythonizer<'py> {
-        Pythonizer { py: self.py, depth: self.depth + 1, max_depth: self.max_depth }
+        Pythonizer {
+            py: self.py,
+            depth: self.depth + 1,
+            max_depth: self.max_depth,
+        }
     }
 
     fn enter(&self) -> Result<(), Error> {
@@ -38,14 +46,21 @@ impl<'py> Pythonizer<'py> {
             Some(len) => Items::Fixed(ListBuilder::new(self.py, len)),
             None => Items::Growing(Vec::new()),
         };
-        Ok(SeqBuilder { ser: self, items, index: 0 })
+        Ok(SeqBuilder {
+            ser: self,
+            items,
+            index: 0,
+        })
     }
 
     fn map(self) -> Result<MapBuilder<'py>, Error> {
         self.enter()?;
-        Ok(MapBuilder { dict: ffi::new_dict(self.py), ser: self, key: None })
+        Ok(MapBuilder {
+            dict: ffi::new_dict(self.py),
+            ser: self,
+            key: None,
+        })
     }
-
 }
 
 /// `{variant: inner}`, the externally tagged form serde_json writes.
@@ -211,18 +226,32 @@ impl<'py> ser::Serializer for Pythonizer<'py> {
         len: usize,
     ) -> Result<Tagged<'py, SeqBuilder<'py>>, Error> {
         self.enter()?;
-        Ok(Tagged { py: self.py, variant, inner: self.child().seq(Some(len))? })
+        Ok(Tagged {
+            py: self.py,
+            variant,
+            inner: self.child().seq(Some(len))?,
+        })
     }
     fn serialize_map(self, _len: Option<usize>) -> Result<MapBuilder<'py>, Error> {
         self.map()
     }
-    fn serialize_struct(self, name: &'static str, _len: usize) -> Result<StructBuilder<'py>, Error> {
+    fn serialize_struct(
+        self,
+        name: &'static str,
+        _len: usize,
+    ) -> Result<StructBuilder<'py>, Error> {
         // serde_json's private forms for exact numbers and raw JSON text.
         if name == NUMBER_TOKEN {
-            return Ok(StructBuilder::Number { py: self.py, text: None });
+            return Ok(StructBuilder::Number {
+                py: self.py,
+                text: None,
+            });
         }
         if name == RAW_VALUE_TOKEN {
-            return Ok(StructBuilder::RawJson { ser: self, text: None });
+            return Ok(StructBuilder::RawJson {
+                ser: self,
+                text: None,
+            });
         }
         Ok(StructBuilder::Dict(self.map()?))
     }
@@ -234,7 +263,11 @@ impl<'py> ser::Serializer for Pythonizer<'py> {
         _len: usize,
     ) -> Result<Tagged<'py, MapBuilder<'py>>, Error> {
         self.enter()?;
-        Ok(Tagged { py: self.py, variant, inner: self.child().map()? })
+        Ok(Tagged {
+            py: self.py,
+            variant,
+            inner: self.child().map()?,
+        })
     }
 
     fn is_human_readable(&self) -> bool {
@@ -259,7 +292,9 @@ pub(crate) struct SeqBuilder<'py> {
 impl SeqBuilder<'_> {
     fn push<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
         let i = self.index;
-        let item = value.serialize(self.ser.child()).map_err(|e| e.within(Segment::Index(i)))?;
+        let item = value
+            .serialize(self.ser.child())
+            .map_err(|e| e.within(Segment::Index(i)))?;
         match &mut self.items {
             Items::Fixed(list) => {
                 if !list.push(item) {
@@ -338,7 +373,11 @@ impl MapBuilder<'_> {
     fn insert<T: Serialize + ?Sized>(&mut self, key: PyOwned, value: &T) -> Result<(), Error> {
         let py = self.ser.py;
         let value = value.serialize(self.ser.child()).map_err(|e| {
-            let name = key.borrow(py).as_str().map(str::to_owned).unwrap_or_default();
+            let name = key
+                .borrow(py)
+                .as_str()
+                .map(str::to_owned)
+                .unwrap_or_default();
             e.within(Segment::Key(name))
         })?;
         ffi::dict_set(&self.dict, &key, &value).map_err(python_error)
@@ -363,10 +402,9 @@ impl ser::SerializeMap for MapBuilder<'_> {
     }
 
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        let key = self
-            .key
-            .take()
-            .ok_or_else(|| Error::new(ErrorKind::Invalid, "serialize_value before serialize_key"))?;
+        let key = self.key.take().ok_or_else(|| {
+            Error::new(ErrorKind::Invalid, "serialize_value before serialize_key")
+        })?;
         self.insert(key, value)
     }
 
@@ -387,8 +425,14 @@ impl ser::SerializeMap for MapBuilder<'_> {
 /// A struct: a dict, or one of serde_json's private number/raw-JSON forms.
 pub(crate) enum StructBuilder<'py> {
     Dict(MapBuilder<'py>),
-    Number { py: Python<'py>, text: Option<String> },
-    RawJson { ser: Pythonizer<'py>, text: Option<String> },
+    Number {
+        py: Python<'py>,
+        text: Option<String>,
+    },
+    RawJson {
+        ser: Pythonizer<'py>,
+        text: Option<String>,
+    },
 }
 
 impl ser::SerializeStruct for StructBuilder<'_> {
@@ -416,7 +460,9 @@ impl ser::SerializeStruct for StructBuilder<'_> {
             StructBuilder::Number { py, text } => number_from_text(py, &text.unwrap_or_default()),
             StructBuilder::RawJson { ser, text } => {
                 let value: serde_json::Value = serde_json::from_str(&text.unwrap_or_default())
-                    .map_err(|e| Error::new(ErrorKind::Invalid, format!("invalid raw JSON: {e}")))?;
+                    .map_err(|e| {
+                        Error::new(ErrorKind::Invalid, format!("invalid raw JSON: {e}"))
+                    })?;
                 value.serialize(ser)
             }
         }
@@ -434,7 +480,9 @@ impl<'py> ser::SerializeTupleVariant for Tagged<'py, SeqBuilder<'py>> {
     type Ok = PyOwned;
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.inner.push(value).map_err(|e| e.within(Segment::Key(self.variant.to_owned())))
+        self.inner
+            .push(value)
+            .map_err(|e| e.within(Segment::Key(self.variant.to_owned())))
     }
     fn end(self) -> Result<PyOwned, Error> {
         let inner = self.inner.finish()?;
@@ -450,7 +498,9 @@ impl<'py> ser::SerializeStructVariant for Tagged<'py, MapBuilder<'py>> {
         name: &'static str,
         value: &T,
     ) -> Result<(), Error> {
-        self.inner.field(name, value).map_err(|e| e.within(Segment::Key(self.variant.to_owned())))
+        self.inner
+            .field(name, value)
+            .map_err(|e| e.within(Segment::Key(self.variant.to_owned())))
     }
     fn end(self) -> Result<PyOwned, Error> {
         let inner = self.inner.dict;
@@ -465,7 +515,10 @@ struct KeySerializer<'py> {
 
 #[cold]
 fn key_must_be_a_string() -> Error {
-    Error::new(ErrorKind::Invalid, "a map key must be a string, a number, a bool or a unit variant")
+    Error::new(
+        ErrorKind::Invalid,
+        "a map key must be a string, a number, a bool or a unit variant",
+    )
 }
 
 impl<'py> KeySerializer<'py> {
@@ -759,5 +812,8 @@ impl ser::Serializer for TextCollector {
 
 #[cold]
 fn expected_text() -> Error {
-    Error::new(ErrorKind::Invalid, "serde_json's private number form must hold a string")
+    Error::new(
+        ErrorKind::Invalid,
+        "serde_json's private number form must hold a string",
+    )
 }

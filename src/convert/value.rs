@@ -42,12 +42,23 @@ pub(crate) fn from_python(obj: PyRef<'_>, depth: u32, max_depth: u32) -> Result<
                 return Err(too_deep(max_depth));
             }
             let tuple = obj.kind() == Kind::Tuple;
-            let len = if tuple { obj.tuple_len() } else { obj.list_len() };
+            let len = if tuple {
+                obj.tuple_len()
+            } else {
+                obj.list_len()
+            };
             let mut items = Vec::with_capacity(len);
             for i in 0..len {
-                let item = if tuple { obj.tuple_item(i) } else { obj.list_item(i) };
+                let item = if tuple {
+                    obj.tuple_item(i)
+                } else {
+                    obj.list_item(i)
+                };
                 let Some(item) = item else { break };
-                items.push(from_python(item, depth + 1, max_depth).map_err(|e| e.within(Segment::Index(i)))?);
+                items.push(
+                    from_python(item, depth + 1, max_depth)
+                        .map_err(|e| e.within(Segment::Index(i)))?,
+                );
             }
             Value::Array(items)
         }
@@ -68,12 +79,20 @@ pub(crate) fn from_python(obj: PyRef<'_>, depth: u32, max_depth: u32) -> Result<
 
 fn str_of(obj: PyRef<'_>) -> Result<&str, Error> {
     obj.as_str().map_err(|e| {
-        Error::new(ErrorKind::Invalid, format!("str cannot be converted to UTF-8: {}", e.message))
+        Error::new(
+            ErrorKind::Invalid,
+            format!("str cannot be converted to UTF-8: {}", e.message),
+        )
     })
 }
 
 /// `Value` → Python object.
-pub(crate) fn to_python(py: Python<'_>, value: &Value, depth: u32, max_depth: u32) -> Result<PyOwned, Error> {
+pub(crate) fn to_python(
+    py: Python<'_>,
+    value: &Value,
+    depth: u32,
+    max_depth: u32,
+) -> Result<PyOwned, Error> {
     Ok(match value {
         Value::Null => ffi::none(py),
         Value::Bool(b) => ffi::new_bool(py, *b),
@@ -85,10 +104,12 @@ pub(crate) fn to_python(py: Python<'_>, value: &Value, depth: u32, max_depth: u3
             }
             let mut list = ListBuilder::new(py, items.len());
             for (i, item) in items.iter().enumerate() {
-                let item = to_python(py, item, depth + 1, max_depth).map_err(|e| e.within(Segment::Index(i)))?;
+                let item = to_python(py, item, depth + 1, max_depth)
+                    .map_err(|e| e.within(Segment::Index(i)))?;
                 list.push(item);
             }
-            list.finish().expect("a list of exactly items.len() elements")
+            list.finish()
+                .expect("a list of exactly items.len() elements")
         }
         Value::Object(map) => {
             if depth >= max_depth {
@@ -99,7 +120,8 @@ pub(crate) fn to_python(py: Python<'_>, value: &Value, depth: u32, max_depth: u3
                 let item = to_python(py, item, depth + 1, max_depth)
                     .map_err(|e| e.within(Segment::Key(key.clone())))?;
                 let key = key_object(py, key);
-                ffi::dict_set(&dict, &key, &item).map_err(|e| Error::new(ErrorKind::Invalid, e.to_string()))?;
+                ffi::dict_set(&dict, &key, &item)
+                    .map_err(|e| Error::new(ErrorKind::Invalid, e.to_string()))?;
             }
             dict
         }

@@ -33,11 +33,17 @@ pub struct Item {
 }
 
 /// Routes one request.
-pub fn handler(request: ApiGatewayProxyRequest, ctx: Context) -> Result<ApiGatewayProxyResponse, Error> {
+pub fn handler(
+    request: ApiGatewayProxyRequest,
+    ctx: Context,
+) -> Result<ApiGatewayProxyResponse, Error> {
     let path = request.path.as_deref().unwrap_or("/");
     let response = match (path, &request.http_method) {
         ("/hello", &Method::GET) => {
-            let name = request.query_string_parameters.first("name").unwrap_or("world");
+            let name = request
+                .query_string_parameters
+                .first("name")
+                .unwrap_or("world");
             respond(200, json!({ "message": format!("Hello, {name}!") }))
         }
         ("/items", &Method::POST) => create_item(request.body.as_deref(), &ctx),
@@ -57,7 +63,11 @@ fn create_item(body: Option<&str>, ctx: &Context) -> ApiGatewayProxyResponse {
             respond(400, json!({ "error": "name must not be empty" }))
         }
         Ok(item) => {
-            let created = Item { id: ctx.request_id.clone(), name: item.name, quantity: item.quantity };
+            let created = Item {
+                id: ctx.request_id.clone(),
+                name: item.name,
+                quantity: item.quantity,
+            };
             respond(201, serde_json::to_value(created).unwrap_or_default())
         }
         Err(e) => respond(400, json!({ "error": format!("malformed body: {e}") })),
@@ -66,7 +76,9 @@ fn create_item(body: Option<&str>, ctx: &Context) -> ApiGatewayProxyResponse {
 
 fn method_not_allowed(allow: &'static str) -> ApiGatewayProxyResponse {
     let mut response = respond(405, json!({ "error": "method not allowed" }));
-    response.headers.insert("allow", HeaderValue::from_static(allow));
+    response
+        .headers
+        .insert("allow", HeaderValue::from_static(allow));
     response
 }
 
@@ -103,15 +115,40 @@ mod tests {
 
     #[test]
     fn routes() {
-        let ctx = Context { request_id: "id-1".into(), ..Context::default() };
+        let ctx = Context {
+            request_id: "id-1".into(),
+            ..Context::default()
+        };
         let r = handler(request(Method::GET, "/hello", None), ctx.clone()).unwrap();
-        assert_eq!((r.status_code, body(&r)), (200, json!({"message": "Hello, world!"})));
-        let r = handler(request(Method::POST, "/items", Some(r#"{"name":"a","quantity":2}"#)), ctx.clone()).unwrap();
-        assert_eq!((r.status_code, body(&r)), (201, json!({"id": "id-1", "name": "a", "quantity": 2})));
-        let r = handler(request(Method::POST, "/items", Some("{not json")), ctx.clone()).unwrap();
+        assert_eq!(
+            (r.status_code, body(&r)),
+            (200, json!({"message": "Hello, world!"}))
+        );
+        let r = handler(
+            request(Method::POST, "/items", Some(r#"{"name":"a","quantity":2}"#)),
+            ctx.clone(),
+        )
+        .unwrap();
+        assert_eq!(
+            (r.status_code, body(&r)),
+            (201, json!({"id": "id-1", "name": "a", "quantity": 2}))
+        );
+        let r = handler(
+            request(Method::POST, "/items", Some("{not json")),
+            ctx.clone(),
+        )
+        .unwrap();
         assert_eq!(r.status_code, 400);
         let r = handler(request(Method::DELETE, "/items", None), ctx.clone()).unwrap();
-        assert_eq!((r.status_code, r.headers["allow"].to_str().unwrap()), (405, "POST"));
-        assert_eq!(handler(request(Method::GET, "/nope", None), ctx).unwrap().status_code, 404);
+        assert_eq!(
+            (r.status_code, r.headers["allow"].to_str().unwrap()),
+            (405, "POST")
+        );
+        assert_eq!(
+            handler(request(Method::GET, "/nope", None), ctx)
+                .unwrap()
+                .status_code,
+            404
+        );
     }
 }

@@ -62,7 +62,9 @@ pub struct Unserializable;
 
 impl Serialize for Unserializable {
     fn serialize<S: Serializer>(&self, _s: S) -> Result<S::Ok, S::Error> {
-        Err(serde::ser::Error::custom("this value refuses to be serialized"))
+        Err(serde::ser::Error::custom(
+            "this value refuses to be serialized",
+        ))
     }
 }
 
@@ -72,7 +74,9 @@ pub struct Wrapped {
 }
 
 pub fn unserializable(_event: Value, _ctx: Context) -> Result<Wrapped, Error> {
-    Ok(Wrapped { items: vec![Unserializable] })
+    Ok(Wrapped {
+        items: vec![Unserializable],
+    })
 }
 
 #[derive(Deserialize)]
@@ -114,11 +118,17 @@ mod tests {
     #[test]
     fn fail_names_its_error_type() {
         let d: Diagnostic = fail(json!({}), Context::default()).unwrap_err().into();
-        assert_eq!(d, Diagnostic::new("ValidationError", "name must not be empty"));
+        assert_eq!(
+            d,
+            Diagnostic::new("ValidationError", "name must not be empty")
+        );
     }
 
     #[test]
     fn ok_is_ok() {
-        assert_eq!(ok(json!({}), Context::default()).unwrap(), json!({"ok": true}));
+        assert_eq!(
+            ok(json!({}), Context::default()).unwrap(),
+            json!({"ok": true})
+        );
     }
 }

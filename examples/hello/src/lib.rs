@@ -45,17 +45,43 @@ mod tests {
 
     #[test]
     fn greets_by_name_with_the_request_id() {
-        let mut ctx = Context::default();
-        ctx.request_id = "req-1".into();
-        ctx.env_config.function_name = "hello".into();
-        let response = hello(Request { name: Some("Ferris".into()) }, ctx).unwrap();
-        assert_eq!(response.message, "Hello, Ferris! This is Rust in the Python runtime.");
-        assert_eq!((response.request_id.as_str(), response.function_name.as_str()), ("req-1", "hello"));
+        let ctx = Context {
+            request_id: "req-1".into(),
+            env_config: pylambda::Config {
+                function_name: "hello".into(),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let response = hello(
+            Request {
+                name: Some("Ferris".into()),
+            },
+            ctx,
+        )
+        .unwrap();
+        assert_eq!(
+            response.message,
+            "Hello, Ferris! This is Rust in the Python runtime."
+        );
+        assert_eq!(
+            (
+                response.request_id.as_str(),
+                response.function_name.as_str()
+            ),
+            ("req-1", "hello")
+        );
     }
 
     #[test]
     fn blank_names_are_an_error() {
-        let err = hello(Request { name: Some("  ".into()) }, Context::default()).unwrap_err();
+        let err = hello(
+            Request {
+                name: Some("  ".into()),
+            },
+            Context::default(),
+        )
+        .unwrap_err();
         assert_eq!(err.to_string(), "name must not be blank");
     }
 }

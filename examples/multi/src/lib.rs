@@ -34,12 +34,20 @@ static INVOCATIONS: AtomicU64 = AtomicU64::new(0);
 pub fn init() -> Result<(), Diagnostic> {
     let config = match std::env::var("MULTI_CONFIG") {
         Ok(text) => serde_json::from_str(&text).map_err(|e| {
-            Diagnostic::new("ConfigError", format!("MULTI_CONFIG is not valid JSON: {e}"))
+            Diagnostic::new(
+                "ConfigError",
+                format!("MULTI_CONFIG is not valid JSON: {e}"),
+            )
         })?,
-        Err(_) => Config { greeting: default_greeting() },
+        Err(_) => Config {
+            greeting: default_greeting(),
+        },
     };
     let _ = CONFIG.set(config);
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0);
     INIT_AT_MS.store(now, Ordering::Relaxed);
     Ok(())
 }
@@ -61,7 +69,9 @@ pub struct Greeting {
 
 pub fn handler(event: Greet, _ctx: Context) -> Result<Greeting, Error> {
     INVOCATIONS.fetch_add(1, Ordering::Relaxed);
-    Ok(Greeting { message: format!("{}, {}!", greeting(), event.name) })
+    Ok(Greeting {
+        message: format!("{}, {}!", greeting(), event.name),
+    })
 }
 
 /// A handler that ignores its event and context entirely.
@@ -85,7 +95,14 @@ pub fn whoami(_event: Value, ctx: Context) -> Result<Context, Error> {
 
 /// An `async fn` handler: the Tokio runtime is created on its first call.
 pub async fn greet_async(event: Greet, ctx: Context) -> Result<Greeting, Error> {
-    Ok(Greeting { message: format!("{}, {} (async, {})!", greeting(), event.name, ctx.request_id) })
+    Ok(Greeting {
+        message: format!(
+            "{}, {} (async, {})!",
+            greeting(),
+            event.name,
+            ctx.request_id
+        ),
+    })
 }
 
 pylambda::lambda! {
@@ -103,7 +120,13 @@ mod tests {
 
     #[test]
     fn greets_with_the_default_greeting() {
-        let r = handler(Greet { name: "Ferris".into() }, Context::default()).unwrap();
+        let r = handler(
+            Greet {
+                name: "Ferris".into(),
+            },
+            Context::default(),
+        )
+        .unwrap();
         assert_eq!(r.message, "Hello, Ferris!");
     }
 
