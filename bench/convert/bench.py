@@ -74,7 +74,7 @@ def check(route, event) -> dict[str, object]:
         # pylambda names the exception class after the Rust error's type; for a boxed error
         # that is a long generic name: shorten it for the tables.
         kind = BOXED_ERROR.sub("Box<dyn Error>", type(exc).__name__)
-        return {"ok": False, "summary": f"error: {kind}: {str(exc)[:120]}"}
+        return {"ok": False, "summary": f"error: {kind}: {str(exc)[:200]}"}
     diff = compare.compare(event, result)
     return {
         "ok": diff.exact,
