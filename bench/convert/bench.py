@@ -33,6 +33,7 @@ from probes import PROBES
 from routes import ENGINE, HERE, identity_routes, load_modules, typed_routes
 
 CORPUS = HERE / "corpus"
+DOCS = HERE.parent.parent / "docs" / "benchmarks-convert.md"
 #: Corpus order in tables: small to large.
 EVENT_ORDER = [
     "empty",
@@ -283,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / "results.json").write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
     markdown = report.render(data)
     (args.out / "results.md").write_text(markdown)
+    if args.out == HERE and report.update_docs(DOCS, markdown):
+        print(f"quoted in {DOCS.relative_to(HERE.parent.parent)}")
     print(markdown)
     return 0
 

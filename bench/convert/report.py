@@ -207,3 +207,29 @@ def render(data: dict) -> str:
             + " KiB.",
         ]
     return "\n".join(out) + "\n"
+
+
+#: The part of docs/benchmarks-convert.md that each run rewrites.
+DOCS_BEGIN = "<!-- BEGIN results: written by bench/convert/bench.py from results.md -->"
+DOCS_END = "<!-- END results -->"
+#: The sections of results.md the docs quote.
+QUOTED = ("## Targets", "## Identity round trip", "## Typed")
+
+
+def quote(markdown: str) -> str:
+    """The machine description and the quoted sections of results.md, one heading level down."""
+    head, *sections = markdown.split("\n## ")
+    machine = [line for line in head.splitlines() if line.startswith("- ")]
+    kept = ["## " + s.rstrip() for s in sections if ("## " + s).startswith(QUOTED)]
+    return "\n".join(machine) + "\n\n" + "\n\n".join("#" + s for s in kept) + "\n"
+
+
+def update_docs(path, markdown: str) -> bool:
+    """Rewrites the quoted results between the markers in `path`; False if it has none."""
+    text = path.read_text("utf-8")
+    if DOCS_BEGIN not in text or DOCS_END not in text:
+        return False
+    before, rest = text.split(DOCS_BEGIN, 1)
+    _, after = rest.split(DOCS_END, 1)
+    path.write_text(f"{before}{DOCS_BEGIN}\n{quote(markdown)}{DOCS_END}{after}", "utf-8")
+    return True
