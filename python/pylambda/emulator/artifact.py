@@ -4,6 +4,11 @@ An artifact is a built extension module (`libecho.so`, `libecho.abi3.so`,
 `libecho.cpython-312-x86_64-linux-gnu.so`), a deployment package `.zip` as `pylambda build` makes
 it, or, for tests and quick experiments, a plain `.py` module or a directory. The emulator does not
 care which: awslambdaric imports whatever module the handler names from the task directory.
+
+For an OS-only runtime (`provided.al2023`, `provided.al2`) the artifact is instead a zip with an
+executable `bootstrap` at its root, as `cargo lambda build --output-format zip` makes it, or the
+executable itself (copied in as `bootstrap`, whatever its name): Lambda runs that program, which
+speaks the Runtime API itself.
 """
 
 from __future__ import annotations
@@ -19,12 +24,22 @@ from pathlib import Path
 _MODULE_FILE = re.compile(r"^(?P<module>[A-Za-z_][A-Za-z0-9_]*)(?:\.[^./]+)*\.(?P<ext>so|py)$")
 
 
+#: The program an OS-only runtime starts, at the root of the task directory.
+BOOTSTRAP = "bootstrap"
+
+
 class ArtifactError(Exception):
     """The artifact cannot be turned into a task directory or a handler."""
 
 
-def populate_task_dir(artifact: str | os.PathLike, task_dir: Path) -> None:
-    """Copy (`.so`, `.py`, directory) or unpack (`.zip`) `artifact` into `task_dir`."""
+def populate_task_dir(
+    artifact: str | os.PathLike, task_dir: Path, *, bootstrap: bool = False
+) -> None:
+    """Copy (`.so`, `.py`, directory) or unpack (`.zip`) `artifact` into `task_dir`.
+
+    With `bootstrap` (an OS-only runtime), a single file that is not a zip is the runtime's
+    executable and is copied in as `bootstrap`, keeping its permissions.
+    """
     src = Path(artifact)
     if not src.exists():
         raise ArtifactError(f"artifact not found: {src}")
@@ -32,6 +47,8 @@ def populate_task_dir(artifact: str | os.PathLike, task_dir: Path) -> None:
         shutil.copytree(src, task_dir, dirs_exist_ok=True, symlinks=True)
     elif zipfile.is_zipfile(src):
         _unzip(src, task_dir)
+    elif bootstrap:
+        shutil.copy2(src, task_dir / BOOTSTRAP)
     elif _MODULE_FILE.match(src.name):
         shutil.copy2(src, task_dir / src.name)
     else:
@@ -72,3 +89,21 @@ def default_handler(task_dir: Path) -> str:
             f"cannot tell which module holds the handler (found: {listed}); pass --handler MOD.FUNC"
         )
     return f"{candidates.pop()}.handler"
+
+
+def require_bootstrap(task_dir: Path) -> Path:
+    """The task directory's `bootstrap`, which must be an executable file.
+
+    Lambda's OS-only runtimes fail the INIT phase without one (`Runtime.InvalidEntrypoint`);
+    saying so before starting anything gives the reason instead of an exit status.
+    """
+    path = task_dir / BOOTSTRAP
+    if not path.is_file():
+        raise ArtifactError(
+            "an OS-only runtime (provided.al2023) runs the executable `bootstrap` at the "
+            "package's root, and there is none: zip the binary as `bootstrap` "
+            "(cargo lambda build --output-format zip does) or pass the executable itself"
+        )
+    if not os.access(path, os.X_OK):
+        raise ArtifactError(f"{BOOTSTRAP} is not executable: chmod +x it before zipping")
+    return path

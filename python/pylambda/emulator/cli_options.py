@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .function import INIT_TIMEOUT_S, Function, LogSink
+from .function import INIT_TIMEOUT_S, PROVIDED_RUNTIMES, Function, LogSink
 
 
 def add_function_options(parser: argparse.ArgumentParser) -> None:
@@ -12,7 +12,8 @@ def add_function_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "artifact",
         metavar="ARTIFACT",
-        help="the function: a built .so (e.g. target/release/libecho.so) or a packaged .zip",
+        help="the function: a built .so (e.g. target/release/libecho.so) or a packaged .zip "
+        "(with --runtime provided.al2023: a zip with `bootstrap` at its root, or the executable)",
     )
     parser.add_argument(
         "--handler",
@@ -24,6 +25,12 @@ def add_function_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--memory", type=int, default=128, metavar="MB", help="memory size (default: 128)"
+    )
+    parser.add_argument(
+        "--runtime",
+        choices=PROVIDED_RUNTIMES,
+        help="an OS-only runtime: run the artifact's `bootstrap` executable, which speaks the "
+        "Runtime API itself (default: a Python runtime, awslambdaric)",
     )
     parser.add_argument(
         "--python",
@@ -76,4 +83,5 @@ def function_from_args(args: argparse.Namespace, log_sink: LogSink | None) -> Fu
         log_level=args.log_level,
         init_timeout=args.init_timeout,
         log_sink=log_sink,
+        runtime=args.runtime,
     )

@@ -67,10 +67,14 @@ def lambda_environment(
     config: FunctionConfig,
     task_root: str,
     runtime_api: str,
-    python_version: tuple[int, int],
+    python_version: tuple[int, int] | None,
     log_stream: str,
 ) -> dict[str, str]:
-    """The variables Lambda sets for a python3.X function, then the function's own."""
+    """The variables Lambda sets for a python3.X function, then the function's own.
+
+    `python_version` None means an OS-only runtime (`provided.al2023`): Lambda sets neither
+    `AWS_EXECUTION_ENV` nor `PYTHONPATH` there.
+    """
     host_ld = os.environ.get("LD_LIBRARY_PATH", "")
     env = {
         "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
@@ -79,10 +83,8 @@ def lambda_environment(
         "LD_LIBRARY_PATH": ":".join(p for p in (host_ld, task_root, f"{task_root}/lib") if p),
         "LANG": "en_US.UTF-8",
         "TZ": ":UTC",
-        "PYTHONPATH": task_root,
         "LAMBDA_TASK_ROOT": task_root,
         "_HANDLER": config.handler,
-        "AWS_EXECUTION_ENV": "AWS_Lambda_python{}.{}".format(*python_version),
         "AWS_LAMBDA_RUNTIME_API": runtime_api,
         "AWS_LAMBDA_FUNCTION_NAME": config.name,
         "AWS_LAMBDA_FUNCTION_VERSION": config.version,
@@ -97,6 +99,9 @@ def lambda_environment(
         "_AWS_XRAY_DAEMON_ADDRESS": "169.254.79.129",
         "_AWS_XRAY_DAEMON_PORT": "2000",
     }
+    if python_version is not None:
+        env["PYTHONPATH"] = task_root
+        env["AWS_EXECUTION_ENV"] = "AWS_Lambda_python{}.{}".format(*python_version)
     if config.log_format:
         env["AWS_LAMBDA_LOG_FORMAT"] = config.log_format
     if config.log_level:

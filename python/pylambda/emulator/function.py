@@ -11,6 +11,11 @@ The lifecycle follows Lambda's:
   `Sandbox.Timedout`; a runtime that dies answers `Runtime.ExitError`. Either way the next
   invocation cold-starts a new process.
 - Each invocation writes `START`, the function's own output, `END` and `REPORT`, as Lambda does.
+
+The runtime process is `python -m awslambdaric MODULE.FUNC` (Lambda's Python runtimes) or, with
+`runtime="provided.al2023"`, the package's own `bootstrap` executable (Lambda's OS-only
+runtimes: a Rust binary on the `lambda_runtime` crate, for one): the same Runtime API, lifecycle
+and reports either way.
 """
 
 from __future__ import annotations
@@ -28,7 +33,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import reports
-from .artifact import ArtifactError, default_handler, populate_task_dir
+from .artifact import (
+    BOOTSTRAP,
+    ArtifactError,
+    default_handler,
+    populate_task_dir,
+    require_bootstrap,
+)
 from .environment import FunctionConfig, interpreter_version, lambda_environment, log_stream_name
 from .function_process import FunctionProcess
 from .loop import Loop
@@ -39,6 +50,9 @@ MAX_REQUEST_SIZE = 6 * 1024 * 1024
 
 #: How long Lambda gives an on-demand function's INIT phase.
 INIT_TIMEOUT_S = 10.0
+
+#: The OS-only runtimes `Function(runtime=...)` accepts: Lambda runs the package's `bootstrap`.
+PROVIDED_RUNTIMES = ("provided.al2023", "provided.al2", "provided")
 
 
 class InvocationError(Exception):
@@ -141,6 +155,11 @@ class Function:
             logs are also collected per invocation in `Result.logs` either way.
         freeze: stop the runtime's process group (SIGSTOP) between invocations, as Lambda
             freezes an idle environment: background threads do not run until the next event.
+        runtime: None (the default) for a Python runtime, whose version is `python`'s; or an
+            OS-only runtime, `provided.al2023` (or `provided.al2`): the artifact is then a zip
+            with an executable `bootstrap` at its root, or that executable itself, and the
+            process is that program, speaking the Runtime API itself (`python` is unused, the
+            handler defaults to `bootstrap` and is only passed on in `_HANDLER`).
     """
 
     def __init__(
@@ -159,7 +178,14 @@ class Function:
         init_timeout: float = INIT_TIMEOUT_S,
         log_sink: LogSink | None = None,
         freeze: bool = True,
+        runtime: str | None = None,
     ) -> None:
+        if runtime is not None and runtime not in PROVIDED_RUNTIMES:
+            raise ValueError(
+                f"runtime must be None (Python) or one of {', '.join(PROVIDED_RUNTIMES)}, "
+                f"not {runtime!r}"
+            )
+        self.runtime = runtime
         self.python = _interpreter_path(python)
         self.freeze = freeze
         self.init_timeout = init_timeout
@@ -171,8 +197,12 @@ class Function:
         self._api: RuntimeAPI | None = None
         self.task_dir = Path(tempfile.mkdtemp(prefix="pylambda-task-"))
         try:
-            populate_task_dir(artifact, self.task_dir)
-            handler = handler or default_handler(self.task_dir)
+            populate_task_dir(artifact, self.task_dir, bootstrap=self.provided)
+            if self.provided:
+                self._argv = [str(require_bootstrap(self.task_dir))]
+                handler = handler or BOOTSTRAP
+            else:
+                handler = handler or default_handler(self.task_dir)
             self.config = FunctionConfig(
                 name=name or handler.rsplit(".", 1)[0].replace("/", "-").replace(".", "-"),
                 handler=handler,
@@ -183,7 +213,11 @@ class Function:
                 log_level=log_level,
                 env=dict(env or {}),
             )
-            self._python_version = interpreter_version(self.python)
+            if self.provided:
+                self._python_version = None
+            else:
+                self._python_version = interpreter_version(self.python)
+                self._argv = [self.python, "-m", "awslambdaric", self.config.handler]
             self._api = RuntimeAPI(self._loop)
         except BaseException:
             self.close()
@@ -194,6 +228,11 @@ class Function:
     @property
     def name(self) -> str:
         return self.config.name
+
+    @property
+    def provided(self) -> bool:
+        """True for an OS-only runtime, whose process is the package's `bootstrap`."""
+        return self.runtime is not None
 
     @property
     def handler(self) -> str:
@@ -282,8 +321,9 @@ class Function:
         env = lambda_environment(
             self.config, str(self.task_dir), api.address, self._python_version, log_stream_name()
         )
-        argv = [self.python, "-m", "awslambdaric", self.config.handler]
-        proc = self._proc = FunctionProcess(self._loop, argv, str(self.task_dir), env, self._output)
+        proc = self._proc = FunctionProcess(
+            self._loop, self._argv, str(self.task_dir), env, self._output
+        )
         self._loop.run_until(
             lambda: api.ready or api.init_error is not None or proc.exited, deadline
         )
