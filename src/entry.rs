@@ -160,10 +160,14 @@ fn invoke<M, H: Handler<M>>(
     let (event, context) = parse_args(args)?;
     let event: H::Event = convert::from_python_owned(event).map_err(Failure::Event)?;
     let context = Context::from_python(context);
+    // Python code may have changed the log level since the last invocation.
+    crate::logging::refresh(py);
     // The user's code runs without the GIL, and a panic in it is caught before the GIL is
     // taken back, so the process keeps serving.
     let outcome = ffi::allow_threads(py, move || {
-        catch_unwind(AssertUnwindSafe(move || handler.run(event, context)))
+        let outcome = catch_unwind(AssertUnwindSafe(move || handler.run(event, context)));
+        crate::logging::flush_stdout();
+        outcome
     });
     let response = match outcome {
         Ok(Ok(response)) => response,
@@ -197,6 +201,8 @@ pub unsafe fn module_init(
             })?;
             let module_name = name.to_str().unwrap_or("pylambda");
             let _ = MODULE_NAME.set(module_name.to_owned());
+            // Before the init function, so that its log records reach Python too.
+            crate::logging::init(py);
             if let Some(init) = init {
                 let outcome = ffi::allow_threads(py, || catch_unwind(AssertUnwindSafe(init)));
                 match outcome {

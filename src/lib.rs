@@ -84,6 +84,7 @@ mod entry;
 mod error;
 mod ffi;
 pub mod handler;
+pub mod logging;
 mod macros;
 #[cfg(feature = "async")]
 mod runtime;
