@@ -277,20 +277,54 @@ impl<'py> PyRef<'py> {
         }
     }
 
-    /// `str(obj)`: only called on `int`, `float`, `Decimal` and exception objects.
+    /// `str(obj)`: only called on `int`, `float`, `Decimal` and exception objects. Instances
+    /// of `int`/`float` subclasses are written as their base type ([`PyRef::exact_number`]).
     pub fn str(self) -> Result<String, PyErr> {
+        let exact = self.exact_number();
+        let obj = exact.as_ref().map_or(self, |o| o.borrow(self.py()));
         // SAFETY: PyObject_Str returns a new reference or NULL with an exception set.
-        let s = unsafe { PyOwned::from_new(sys::PyObject_Str(self.as_ptr()))? };
+        let s = unsafe { PyOwned::from_new(sys::PyObject_Str(obj.as_ptr()))? };
         let s = s.borrow(self.py());
         s.as_str().map(str::to_owned)
     }
 
-    /// `repr(obj)`: only called on `float` (its repr is what `json` writes for float keys).
+    /// `repr(obj)`: only called on `float` (its repr is what `json` writes for float keys),
+    /// subclasses written as their base type.
     pub fn repr(self) -> Result<String, PyErr> {
+        let exact = self.exact_number();
+        let obj = exact.as_ref().map_or(self, |o| o.borrow(self.py()));
         // SAFETY: as for `str`.
-        let s = unsafe { PyOwned::from_new(sys::PyObject_Repr(self.as_ptr()))? };
+        let s = unsafe { PyOwned::from_new(sys::PyObject_Repr(obj.as_ptr()))? };
         let s = s.borrow(self.py());
         s.as_str().map(str::to_owned)
+    }
+
+    /// For an instance of an `int` or `float` *subclass*, an exact `int`/`float` of the same
+    /// value, made without calling any method of the subclass (`PyNumber_Index` copies an int
+    /// subclass's value, since CPython 3.10; `PyFloat_AsDouble` reads a float subclass's);
+    /// `None` for exact types and anything else.
+    ///
+    /// Why: the engine must never run an event object's own Python code. An overridden
+    /// `__str__`, `__repr__` or `__le__` could answer anything (a wrong number), raise (an
+    /// exception left set across the C API), or empty the containers the engine is walking
+    /// with borrowed references (a use after free). Found by the fuzzer's hostile subclasses;
+    /// regression tests in python/tests/test_hardening_subclasses.py.
+    fn exact_number(self) -> Option<PyOwned> {
+        let t = self.type_ptr();
+        // SAFETY: type objects are alive while their instances are; all calls are functions
+        // that run no code of the subclass.
+        unsafe {
+            if t == addr_of_mut!(sys::PyLong_Type) || t == addr_of_mut!(sys::PyFloat_Type) {
+                return None;
+            }
+            if sys::PyType_GetFlags(t) & sys::Py_TPFLAGS_LONG_SUBCLASS != 0 {
+                return PyOwned::from_new(sys::PyNumber_Index(self.as_ptr())).ok();
+            }
+            if sys::PyType_IsSubtype(t, addr_of_mut!(sys::PyFloat_Type)) != 0 {
+                return Some(new_float(self.py(), self.as_f64()));
+            }
+        }
+        None
     }
 
     // --- str ----------------------------------------------------------------------------------
@@ -330,15 +364,18 @@ impl<'py> PyRef<'py> {
 
     #[cold]
     fn as_u64_slow(self) -> IntValue {
-        // Compare with u64::MAX first so that no OverflowError is raised and cleared.
+        // Compare with u64::MAX first so that no OverflowError is raised and cleared. An int
+        // subclass is compared as an exact int: its own `__le__` must not run (exact_number).
+        let exact = self.exact_number();
+        let this = exact.as_ref().map_or(self, |o| o.borrow(self.py()));
         let max = new_int_u64(self.py(), u64::MAX);
-        // SAFETY: both objects are ints; Py_LE comparison of ints cannot fail.
+        // SAFETY: both objects are exact ints; Py_LE comparison of ints cannot fail.
         let fits = unsafe {
-            sys::PyObject_RichCompareBool(self.as_ptr(), max.borrow(self.py()).as_ptr(), sys::Py_LE)
+            sys::PyObject_RichCompareBool(this.as_ptr(), max.borrow(self.py()).as_ptr(), sys::Py_LE)
         };
         if fits == 1 {
             // SAFETY: 2**63 <= self <= u64::MAX: no exception possible.
-            IntValue::U64(unsafe { sys::PyLong_AsUnsignedLongLong(self.as_ptr()) })
+            IntValue::U64(unsafe { sys::PyLong_AsUnsignedLongLong(this.as_ptr()) })
         } else {
             IntValue::Big
         }
