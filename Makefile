@@ -38,8 +38,8 @@ $(VENV)/.setup-done: python/pyproject.toml python/constraints.txt
 lint: setup
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
-	$(PY) -m ruff check python
-	$(PY) -m ruff format --check python
+	$(PY) -m ruff check python bench
+	$(PY) -m ruff format --check python bench
 
 build-examples: setup
 	$(CARGO) build --release --workspace --lib

@@ -15,6 +15,7 @@
 //! use for their handler traits): the compiler picks the one impl that applies, so users
 //! never name it.
 
+#[cfg(feature = "async")]
 use std::future::Future;
 use std::marker::PhantomData;
 
