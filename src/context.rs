@@ -154,13 +154,13 @@ impl Context {
     /// attributes). Missing attributes leave defaults: handlers called from plain Python code
     /// with a partial context still run.
     pub(crate) fn from_python(obj: Option<PyRef<'_>>) -> Context {
-        let Some(obj) = obj.filter(|o| o.kind() != Kind::None) else {
+        let Some(obj) = obj.filter(|o| !o.is_none()) else {
             return Context {
                 xray_trace_id: xray_trace_id(),
                 ..Context::default()
             };
         };
-        let string = |name: &std::ffi::CStr| obj.getattr_string(name);
+        let string = |name: &'static std::ffi::CStr| obj.getattr_string(name);
         Context {
             request_id: string(c"aws_request_id").unwrap_or_default(),
             deadline: deadline_ms(obj),
@@ -218,7 +218,7 @@ fn xray_trace_id() -> Option<String> {
 }
 
 fn identity(obj: PyRef<'_>) -> Option<CognitoIdentity> {
-    if obj.kind() == Kind::None {
+    if obj.is_none() {
         return None;
     }
     let identity_id = obj.getattr_string(c"cognito_identity_id");
@@ -233,13 +233,13 @@ fn identity(obj: PyRef<'_>) -> Option<CognitoIdentity> {
 }
 
 fn client_context(obj: PyRef<'_>) -> Option<ClientContext> {
-    if obj.kind() == Kind::None {
+    if obj.is_none() {
         return None;
     }
     let py = obj.py();
     let client = obj.getattr(c"client").and_then(|c| {
         let c = c.borrow(py);
-        (c.kind() != Kind::None).then(|| ClientApplication {
+        (!c.is_none()).then(|| ClientApplication {
             installation_id: c.getattr_string(c"installation_id").unwrap_or_default(),
             app_title: c.getattr_string(c"app_title").unwrap_or_default(),
             app_version_name: c.getattr_string(c"app_version_name").unwrap_or_default(),
@@ -247,7 +247,7 @@ fn client_context(obj: PyRef<'_>) -> Option<ClientContext> {
             app_package_name: c.getattr_string(c"app_package_name").unwrap_or_default(),
         })
     });
-    let map = |name: &std::ffi::CStr| -> HashMap<String, String> {
+    let map = |name: &'static std::ffi::CStr| -> HashMap<String, String> {
         let Some(value) = obj.getattr(name) else {
             return HashMap::new();
         };

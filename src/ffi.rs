@@ -262,13 +262,31 @@ impl<'py> PyRef<'py> {
 
     /// `getattr(obj, name)` as a new reference; `None` if the attribute is missing (the
     /// AttributeError is cleared: only used on paths where absence is an answer).
-    pub fn getattr(self, name: &CStr) -> Option<PyOwned> {
-        // SAFETY: name is NUL-terminated; the result is a new reference or NULL.
-        unsafe { PyOwned::from_new(sys::PyObject_GetAttrString(self.as_ptr(), name.as_ptr())) }.ok()
+    ///
+    /// The name is looked up as an interned `str`, made once per name and kept: the context is
+    /// read on every invocation, and `PyObject_GetAttrString` would build (and hash) a fresh
+    /// `str` for each attribute each time.
+    pub fn getattr(self, name: &'static CStr) -> Option<PyOwned> {
+        let name = interned(self.py(), name);
+        // SAFETY: name is a str; the result is a new reference or NULL.
+        unsafe {
+            PyOwned::from_new(sys::PyObject_GetAttr(
+                self.as_ptr(),
+                name.borrow(self.py()).as_ptr(),
+            ))
+        }
+        .ok()
+    }
+
+    /// Whether this is `None` (a pointer comparison).
+    #[inline]
+    pub fn is_none(self) -> bool {
+        // SAFETY: Py_None is a static object.
+        self.as_ptr() == unsafe { sys::Py_None() }
     }
 
     /// `getattr(obj, name)` if it is a `str`.
-    pub fn getattr_string(self, name: &CStr) -> Option<String> {
+    pub fn getattr_string(self, name: &'static CStr) -> Option<String> {
         let value = self.getattr(name)?;
         let value = value.borrow(self.py());
         match value.kind() {
@@ -706,6 +724,28 @@ pub fn new_decimal(py: Python<'_>, text: &str) -> Result<PyOwned, PyErr> {
 fn import(name: &CStr) -> Result<PyOwned, PyErr> {
     // SAFETY: NUL-terminated module name.
     unsafe { PyOwned::from_new(sys::PyImport_ImportModule(name.as_ptr())) }
+}
+
+/// Interned `str` objects for attribute names, keyed by the address of their `&'static CStr`.
+static INTERNED: GilCell<Vec<(usize, PyOwned)>> = GilCell::new(Vec::new());
+
+/// The interned `str` for `name`, made on first use.
+fn interned(py: Python<'_>, name: &'static CStr) -> PyOwned {
+    let key = name.as_ptr() as usize;
+    let found = INTERNED.with(py, |names| {
+        names
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, s)| s.clone_ref(py))
+    });
+    if let Some(found) = found {
+        return found;
+    }
+    // SAFETY: NUL-terminated name; returns a new reference (or NULL on MemoryError).
+    let s = unsafe { PyOwned::from_new_or_oom(sys::PyUnicode_InternFromString(name.as_ptr())) };
+    let stored = s.clone_ref(py);
+    INTERNED.with(py, |names| names.push((key, stored)));
+    s
 }
 
 /// Whether `t` is `decimal.Decimal`. Never imports `decimal`: if nobody imported it, no object
@@ -1252,7 +1292,11 @@ pub fn call(callable: PyRef<'_>, args: &[PyRef<'_>]) -> Result<PyOwned, PyErr> {
 
 /// `obj.name(*args)`.
 #[allow(dead_code)] // the logging bridge's, which features may leave out
-pub fn call_method(obj: PyRef<'_>, name: &CStr, args: &[PyRef<'_>]) -> Result<PyOwned, PyErr> {
+pub fn call_method(
+    obj: PyRef<'_>,
+    name: &'static CStr,
+    args: &[PyRef<'_>],
+) -> Result<PyOwned, PyErr> {
     let method = obj.getattr(name).ok_or_else(PyErr::fetch)?;
     call(method.borrow(obj.py()), args)
 }

@@ -238,7 +238,7 @@ mod bridge {
 
     /// Reads Python's effective threshold for the root logger and maps it to a level index.
     fn read_level(py: Python<'_>) -> usize {
-        let read = |name: &std::ffi::CStr, of: fn(&State) -> &PyOwned| -> Option<i64> {
+        let read = |name: &'static std::ffi::CStr, of: fn(&State) -> &PyOwned| -> Option<i64> {
             let obj = STATE.with(py, |s| s.as_ref().map(|s| of(s).clone_ref(py)))?;
             let value = obj.borrow(py).getattr(name)?;
             let value = value.borrow(py);

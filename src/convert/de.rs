@@ -371,7 +371,7 @@ impl<'py> de::Deserializer<'py> for Depythonizer<'py> {
     }
 
     fn deserialize_option<V: Visitor<'py>>(self, visitor: V) -> Result<V::Value, Error> {
-        if self.obj.kind() == Kind::None {
+        if self.obj.is_none() {
             visitor.visit_none()
         } else {
             visitor.visit_some(self)
