@@ -24,18 +24,42 @@ pub struct Export {
     callable: Box<ffi::Callable>,
 }
 
-/// Makes `handler` callable from Python as `name(event, context)`.
-pub fn export<M, H: Handler<M>>(name: &'static CStr, handler: H) -> Export {
-    Export {
-        name,
-        callable: Box::new(move |py: Python<'_>, args: &CallArgs<'_>| {
-            invoke(&handler, py, args).map_err(|failure| failure.into_raise(py))
-        }),
+impl Export {
+    /// An export made elsewhere in the crate (`crate::interop` for plain functions).
+    pub(crate) fn new(name: &'static CStr, callable: Box<ffi::Callable>) -> Export {
+        Export { name, callable }
     }
 }
 
+/// What `lambda!` can export under a name: a [`Handler`], or a plain function wrapped by
+/// [`crate::function`]. `M` only tells the impls apart, as in [`Handler`].
+pub trait Exportable<M> {
+    /// The module function that runs `self`.
+    fn into_export(self, name: &'static CStr) -> Export;
+}
+
+/// Marker for handlers in [`Exportable`].
+pub struct HandlerExport<M>(std::marker::PhantomData<M>);
+
+impl<M, H: Handler<M>> Exportable<HandlerExport<M>> for H {
+    /// Makes the handler callable from Python as `name(event, context)`.
+    fn into_export(self, name: &'static CStr) -> Export {
+        Export {
+            name,
+            callable: Box::new(move |py: Python<'_>, args: &CallArgs<'_>| {
+                invoke(&self, py, args).map_err(|failure| failure.into_raise(py))
+            }),
+        }
+    }
+}
+
+/// Makes a handler (or a [`crate::function`]) callable from Python as `name`.
+pub fn export<M, X: Exportable<M>>(name: &'static CStr, exported: X) -> Export {
+    exported.into_export(name)
+}
+
 /// Everything that can make an invocation (or the import) fail.
-enum Failure {
+pub(crate) enum Failure {
     /// The handler returned `Err`.
     Handler(Diagnostic),
     /// The init function returned `Err`.
@@ -51,7 +75,7 @@ enum Failure {
 }
 
 impl Failure {
-    fn into_raise(self, py: Python<'_>) -> Raise {
+    pub(crate) fn into_raise(self, py: Python<'_>) -> Raise {
         let (class, message) = match self {
             Failure::Handler(d) | Failure::Init(d) => (
                 exception_class(py, &d.error_type, ExceptionBase::Exception),

@@ -70,10 +70,22 @@
 //! | the handler panics | `RustPanic` | the panic message; the process keeps serving |
 //! | the init function fails or panics | its `error_type`, or `RustPanic`; the import fails | its message |
 //!
+//! ## Logging, tracing, Python interop
+//!
+//! * `log` (and, with the `tracing` feature, `tracing`) records go to Python's `logging`, so
+//!   the runtime formats them (`AWS_LAMBDA_LOG_FORMAT=JSON`: one JSON line with the
+//!   `requestId`) and filters them (`AWS_LAMBDA_LOG_LEVEL`); a disabled record costs no Python
+//!   work. See [`logging`].
+//! * [`Context::xray_trace_id`] is the invocation's X-Ray trace header.
+//! * [`function`] exports plain Rust functions for Python code to call
+//!   (`"checksum" => pylambda::function(checksum)` in [`lambda!`]). See [`interop`].
+//!
 //! ## Features
 //!
 //! * `async` (default): `async fn` handlers, run on a Tokio current-thread runtime created on
 //!   first use.
+//! * `log` (default): the `log` bridge ([`logging`]).
+//! * `tracing`: the `tracing` bridge ([`logging`]).
 //! * `arbitrary_precision`: exact big integers and `Decimal`s in `serde_json::Value`.
 
 #![warn(missing_docs)]
@@ -84,6 +96,7 @@ mod entry;
 mod error;
 mod ffi;
 pub mod handler;
+pub mod interop;
 pub mod logging;
 mod macros;
 #[cfg(feature = "async")]
@@ -94,6 +107,7 @@ pub use error::{
     Diagnostic, Error, DESERIALIZE_ERROR_TYPE, PANIC_ERROR_TYPE, SERIALIZE_ERROR_TYPE,
 };
 pub use handler::Handler;
+pub use interop::function;
 
 /// Whether the Tokio runtime for async handlers has been created (it is created by the first
 /// async invocation, never at import).
