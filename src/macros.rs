@@ -6,25 +6,61 @@
 /// module `liblambda`, so the Lambda handler setting is `liblambda.handler`. Nothing else to
 /// configure.
 ///
-/// ```ignore
-/// // One handler, exported as `handler`:
-/// pylambda::lambda!(my_handler);
+/// One handler, exported as `handler`:
 ///
-/// // A closure works too (annotate its argument types):
+/// ```
+/// use pylambda::{Context, Error};
+/// use serde_json::Value;
+///
+/// fn my_handler(event: Value, _ctx: Context) -> Result<Value, Error> {
+///     Ok(event)
+/// }
+///
+/// pylambda::lambda!(my_handler);
+/// ```
+///
+/// A closure works too (annotate its argument types):
+///
+/// ```
 /// pylambda::lambda!(|event: serde_json::Value, _ctx: pylambda::Context| {
 ///     Ok::<_, pylambda::Error>(event)
 /// });
+/// ```
 ///
-/// // Several handlers in one module (`liblambda.handler`, `liblambda.health`):
+/// Several handlers in one module (`liblambda.handler`, `liblambda.health`):
+///
+/// ```
+/// # use pylambda::{Context, Error};
+/// # use serde_json::{json, Value};
+/// fn handle_order(order: Value, _ctx: Context) -> Result<Value, Error> {
+///     Ok(json!({"accepted": order}))
+/// }
+///
+/// fn health_check(_event: Value) -> Result<Value, Error> {
+///     Ok(json!({"status": "ok"}))
+/// }
+///
 /// pylambda::lambda! {
 ///     "handler" => handle_order,
 ///     "health" => health_check,
 /// }
+/// ```
 ///
-/// // An init function, run once when the runtime imports the module (Lambda's INIT
-/// // phase); if it returns `Err`, the import fails with its message:
+/// An init function, run once when the runtime imports the module (Lambda's INIT phase); if
+/// it returns `Err`, the import fails with its message:
+///
+/// ```
+/// # use pylambda::{Context, Diagnostic, Error};
+/// # use serde_json::Value;
+/// # fn my_handler(event: Value, _ctx: Context) -> Result<Value, Error> { Ok(event) }
+/// fn load_config() -> Result<(), Diagnostic> {
+///     std::env::var("TABLE_NAME")
+///         .map(|_| ())
+///         .map_err(|_| Diagnostic::new("ConfigError", "TABLE_NAME is not set"))
+/// }
+///
 /// pylambda::lambda!(my_handler, init = load_config);
-/// pylambda::lambda! { init = load_config, "handler" => a, "health" => b }
+/// // or, with several handlers: lambda! { init = load_config, "handler" => a, "health" => b }
 /// ```
 ///
 /// Handlers may be `fn(E, Context)`, `fn(E)` or their `async` forms, returning
