@@ -33,9 +33,7 @@ def libinterop(release_artifact, monkeypatch):
 def package(release_artifact, tmp_path) -> Path:
     """The deployment zip: the module and the two Python files, at its root."""
     so = release_artifact("libinterop.so")
-    return write_zip(
-        tmp_path / "interop.zip", [so, EXAMPLE / "app.py", EXAMPLE / "wrapped.py"]
-    )
+    return write_zip(tmp_path / "interop.zip", [so, EXAMPLE / "app.py", EXAMPLE / "wrapped.py"])
 
 
 # -- called directly -------------------------------------------------------------------------
@@ -66,7 +64,9 @@ def test_errors_raise_like_handlers(libinterop):
 def test_arguments_that_do_not_fit(libinterop):
     with pytest.raises(libinterop.DeserializeError, match=r"^\[1\]: invalid type"):
         libinterop.resize(b"abcd", "two", 2, 1, 1)
-    with pytest.raises(libinterop.DeserializeError, match="invalid length 3, expected a tuple of size 5"):
+    with pytest.raises(
+        libinterop.DeserializeError, match="invalid length 3, expected a tuple of size 5"
+    ):
         libinterop.resize(b"abcd", 2, 2)
     with pytest.raises(libinterop.DeserializeError):
         libinterop.checksum()  # no argument converts from None

@@ -106,9 +106,7 @@ def test_structured_fields_become_json_keys(liblogging):
 def test_text_format(liblogging):
     with Function(liblogging, handler="liblogging.handler", log_level="INFO") as fn:
         result = fn.invoke(b"{}")
-    line = next(
-        line for line in result.logs.splitlines() if "info from rust" in line
-    )
+    line = next(line for line in result.logs.splitlines() if "info from rust" in line)
     level, _timestamp, request_id, message = line.split("\t")
     assert (level, request_id) == ("[INFO]", result.request_id)
     assert message == f"info from rust {result.request_id}"
