@@ -1,0 +1,1 @@
+"""Helpers of the hardening suites (issue 8): generators, leak runner, emulator payloads."""
