@@ -1,0 +1,63 @@
+"""What the numbers were measured on: they mean nothing without it (2 shared cores)."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import re
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+from systems import HERE
+
+REPO = HERE.parent.parent
+
+
+def loadavg() -> str:
+    """The 1/5/15-minute load averages: how busy the cores were (other builds run here)."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def _run(*cmd: str) -> str:
+    try:
+        return subprocess.run(
+            cmd, cwd=REPO, capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def _cpu_model() -> str:
+    text = Path("/proc/cpuinfo").read_text()
+    match = re.search(r"^model name\s*:\s*(.+)$", text, re.MULTILINE)
+    return match.group(1).strip() if match else platform.processor() or "unknown"
+
+
+def _locked(lock: Path, names: tuple[str, ...]) -> dict[str, str]:
+    text = lock.read_text() if lock.exists() else ""
+    found = re.findall(r'name = "([^"]+)"\nversion = "([^"]+)"', text)
+    return {name: version for name, version in found if name in names}
+
+
+def describe() -> dict[str, object]:
+    """The machine, toolchains and code versions, for results.json and results.md."""
+    dirty = _run("git", "status", "--porcelain", "--", "src", "Cargo.toml", "examples/echo")
+    crates = _locked(HERE / "Cargo.lock", ("cpython", "lambda_runtime", "tokio", "hyper"))
+    crates.update(_locked(REPO / "Cargo.lock", ("serde_json", "mimalloc")))
+    return {
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu": _cpu_model(),
+        "cores": os.cpu_count(),
+        "kernel": platform.release(),
+        "python": sys.version.split()[0] + f" ({sys.executable})",
+        "awslambdaric": metadata.version("awslambdaric"),
+        "simplejson": metadata.version("simplejson"),
+        "rustc": _run("rustc", "--version"),
+        "pylambda_commit": _run("git", "rev-parse", "--short", "HEAD")
+        + (" + uncommitted changes in src/" if dirty and dirty != "unknown" else ""),
+        "crates": crates,
+        "loadavg_start": loadavg(),
+    }

@@ -1,0 +1,290 @@
+"""results.json → results.md: the tables, and the issue's targets checked one by one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from events import EVENT_TITLES
+from systems import PROTOTYPE_SYSTEMS, SYSTEMS
+
+#: The 2018 study's crowbar zip ("774 KB"), read as 774,000 bytes (the stricter reading).
+STUDY_CROWBAR_ZIP = 774_000
+
+TITLES = {s.key: s.title for s in SYSTEMS + PROTOTYPE_SYSTEMS}
+
+
+def _us(value: float) -> str:
+    if value >= 10_000:
+        return f"{value / 1000:,.1f} ms"
+    if value >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.1f}"
+
+
+def _ratio(r: dict) -> str:
+    return f"{r['median']:.2f}× ({r['p10']:.2f}–{r['p90']:.2f})"
+
+
+def _inverse(r: dict) -> dict:
+    """pylambda ÷ system from system ÷ pylambda (per-round ratios, so p10 and p90 swap)."""
+    return {"median": 1 / r["median"], "p10": 1 / r["p90"], "p90": 1 / r["p10"]}
+
+
+def _verdict(ok: bool, low: float, high: float, limit: float) -> str:
+    if low <= limit <= high:
+        return "met (borderline)" if ok else "**missed** (borderline)"
+    return "met" if ok else "**missed**"
+
+
+def targets(results: dict) -> list[dict]:
+    """The issue's targets, each with its measured value and a verdict."""
+    out = []
+    ratios = results["ratios"]
+    for event, limit in (("empty", 1.05), ("apigw", 1.15)):
+        r = _inverse(ratios[event]["python"])
+        medians = results["warm"][event]
+        plain = medians["pylambda"]["round_trip_us"]["median"]
+        base = medians["python"]["round_trip_us"]["median"]
+        out.append(
+            {
+                "target": f"warm median within {round((limit - 1) * 100)}% of the Python "
+                f"echo on {EVENT_TITLES[event]}",
+                "measured": f"pylambda ÷ Python {_ratio(r)} per round; medians "
+                f"{_us(plain)} vs {_us(base)} µs ({plain / base:.3f}×)",
+                "verdict": _verdict(r["median"] <= limit, r["p10"], r["p90"], limit),
+            }
+        )
+    r = ratios["batch-256k"]["crowbar"]
+    out.append(
+        {
+            "target": "≥ 2× faster than crowbar-style on the 256 KB event",
+            "measured": f"crowbar ÷ pylambda {_ratio(r)}",
+            "verdict": _verdict(r["median"] >= 2, r["p10"], r["p90"], 2),
+        }
+    )
+    lowest = min(ratios, key=lambda e: ratios[e]["crowbar"]["median"])
+    r = ratios[lowest]["crowbar"]
+    out.append(
+        {
+            "target": "faster than crowbar-style on every event",
+            "measured": f"lowest crowbar ÷ pylambda: {_ratio(r)} on {EVENT_TITLES[lowest]}",
+            "verdict": _verdict(r["median"] > 1, r["p10"], r["p90"], 1),
+        }
+    )
+    cold = results["cold"]
+    diff = cold["pylambda"]["wall_ms"]["median"] - cold["python"]["wall_ms"]["median"]
+    paired = cold["pylambda"]["minus_python_ms"]
+    out.append(
+        {
+            "target": "cold start within 10 ms of the Python echo's",
+            "measured": f"{diff:+.1f} ms (medians {cold['pylambda']['wall_ms']['median']:.1f} "
+            f"vs {cold['python']['wall_ms']['median']:.1f} ms); paired per repetition "
+            f"{paired['median']:+.1f} ms (p10–p90 {paired['p10']:+.1f}–{paired['p90']:+.1f})",
+            "verdict": _verdict(diff <= 10, paired["p10"], paired["p90"], 10),
+        }
+    )
+    sizes = results["sizes"]
+    hello, runtime = sizes["hello"]["zipped"], sizes["lambda_runtime"]["zipped"]
+    ok = hello < STUDY_CROWBAR_ZIP and hello < runtime
+    out.append(
+        {
+            "target": "`hello` zip smaller than the study's crowbar (774 KB) and than the "
+            "`lambda_runtime` echo zip",
+            "measured": f"{hello:,} bytes vs 774,000 and {runtime:,}",
+            "verdict": "met" if ok else "**missed**",
+        }
+    )
+    return out
+
+
+def _machine(results: dict) -> list[str]:
+    m, load = results["machine"], results["load"]
+    crates = ", ".join(f"{k} {v}" for k, v in sorted(m["crates"].items()))
+    phases = "; ".join(f"{k.replace('after_', 'after ')} {v}" for k, v in load.items())
+    return [
+        f"- date: {m['date']}; pylambda {m['pylambda_commit']}",
+        f"- CPU: {m['cpu']}, {m['cores']} cores; kernel {m['kernel']}",
+        f"- load average (1/5/15 min): {phases}",
+        f"- Python {m['python']}; awslambdaric {m['awslambdaric']}, simplejson "
+        f"{m['simplejson']} (AWS_EXECUTION_ENV=AWS_Lambda_python3.11)",
+        f"- {m['rustc']}; crates: {crates}",
+        f"- {results['config']['cold']} cold starts per system; warm invocations per system: "
+        + ", ".join(f"{EVENT_TITLES[e]} {n}" for e, n in results["config"]["warm"].items())
+        + f"; {results['seconds']} s in all",
+        "- emulator and functions pinned to CPU "
+        + (str(results["config"]["cpu"]) if results["config"].get("cpu") is not None else "none")
+        + " (`--cpu`)",
+    ]
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+def render(results: dict) -> str:
+    keys = [s.key for s in SYSTEMS]
+    titles = [TITLES[k] for k in keys]
+    lines = ["# End-to-end benchmark results", ""]
+    lines += ["Written by `bench/e2e/bench.py` (`make bench-e2e`).", ""]
+    lines += _machine(results) + [""]
+
+    lines += ["## Targets", ""]
+    rows = [[t["target"], t["measured"], t["verdict"]] for t in results["targets"]]
+    lines += _table(["target", "measured", "verdict"], rows) + [""]
+
+    lines += ["## Warm invocations: round trip through the emulator, µs", ""]
+    lines += [
+        "Median (p90 / p99) of each `invoke()`: the event delivered over the Runtime API, the "
+        "runtime's work, its response, its return to `/next`, the REPORT line.",
+        "",
+    ]
+    rows = []
+    for event, data in results["warm"].items():
+        cells = [f"{EVENT_TITLES[event]} ({results['events'][event]['bytes']:,} B)"]
+        for key in keys:
+            s = data[key]["round_trip_us"]
+            cells.append(f"**{_us(s['median'])}** ({_us(s['p90'])} / {_us(s['p99'])})")
+        rows.append(cells)
+    lines += _table(["event", *titles], rows) + [""]
+
+    lines += ["## Ratios to pylambda: system ÷ pylambda, median per round (p10–p90)", ""]
+    others = [k for k in keys if k != "pylambda"]
+    rows = [
+        [EVENT_TITLES[event]] + [_ratio(ratios[k]) for k in others]
+        for event, ratios in results["ratios"].items()
+    ]
+    lines += _table(["event", *[TITLES[k] for k in others]], rows) + [""]
+    lines += ["Above 1: pylambda is faster.", ""]
+
+    lines += ["## Warm invocations: the REPORT line's Duration, µs (median)", ""]
+    lines += ["From delivering the event to receiving the response.", ""]
+    rows = [
+        [EVENT_TITLES[event]] + [_us(data[k]["duration_us"]["median"]) for k in keys]
+        for event, data in results["warm"].items()
+    ]
+    lines += _table(["event", *titles], rows) + [""]
+
+    lines += ["## Cold start", ""]
+    lines += [
+        "A fresh environment's first invocation (`{}`): spawning the runtime process, its "
+        "INIT phase, the invocation. Milliseconds; median (p10–p90).",
+        "",
+    ]
+    rows = []
+    for key in keys:
+        c = results["cold"][key]
+        w, i, d = c["wall_ms"], c["init_ms"], c["minus_python_ms"]
+        rows.append(
+            [
+                TITLES[key],
+                f"**{w['median']:.1f}** ({w['p10']:.1f}–{w['p90']:.1f})",
+                f"{i['median']:.1f}",
+                "" if key == "python" else f"{d['median']:+.1f} ({d['p10']:+.1f}–{d['p90']:+.1f})",
+                f"{c['rss_kib']['median'] / 1024:.1f}",
+            ]
+        )
+    header = ["system", "spawn → first response", "Init Duration", "− Python, paired", "RSS MiB"]
+    lines += _table(header, rows) + [""]
+
+    lines += ["## Peak RSS (MiB) after each warm series", ""]
+    rows = [
+        [EVENT_TITLES[event]] + [f"{(data[k]['rss_kib'] or 0) / 1024:.1f}" for k in keys]
+        for event, data in results["warm"].items()
+    ]
+    lines += _table(["event", *titles], rows) + [""]
+
+    lines += ["## Artifact size", ""]
+    rows = []
+    for key in [*keys, "hello"]:
+        s = results["sizes"][key]
+        title = TITLES.get(key, "pylambda `examples/hello`")
+        rows.append([title, f"{s['zipped']:,}", f"{s['unzipped']:,}", ", ".join(s["files"])])
+    rows.append(["the study's crowbar (2018)", "774 KB", "", ""])
+    rows.append(["the study's Rust runtime (2018)", "1.6 MB", "", ""])
+    lines += _table(["system", "zip, bytes", "unzipped, bytes", "contents"], rows) + [""]
+
+    lines += _breakdown(results)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+_PIECES = (
+    ("round_trip", "round trip (as above)"),
+    ("rest", "emulator + runtime client receiving the event + awslambdaric's loop"),
+    ("post", "runtime client POSTing the response (until the 202)"),
+    ("context", "awslambdaric building the context object"),
+    ("unmarshal", "simplejson decoding the event"),
+    ("handler", "**the handler call** (pylambda: entry, context, conversions, handler)"),
+    ("marshal", "simplejson encoding the response"),
+    ("emulator_cpu", "(the emulator process's own CPU)"),
+)
+
+
+def _breakdown(results: dict) -> list[str]:
+    lines = ["## Breakdown of a warm invocation", ""]
+    lines += [
+        "In the runtime, median µs per piece, each system run with `functions/timed.py` "
+        "wrapped around its handler and awslambdaric's steps (the pieces' medians do not add "
+        "up exactly to the round trip's).",
+        "",
+    ]
+    for event, data in results["breakdown"]["in_runtime"].items():
+        keys = list(data)
+        lines += [f"### {EVENT_TITLES[event]}", ""]
+        rows = [[title] + [_us(data[k][piece]) for k in keys] for piece, title in _PIECES]
+        lines += _table(["piece", *[TITLES[k] for k in keys]], rows) + [""]
+    micro = results["breakdown"]["in_process"]
+    lines += ["### The same calls in a plain interpreter, µs per call (median)", ""]
+    events = list(micro)
+    rows = [
+        ["simplejson decode (`unmarshal_request`)"] + [_us(micro[e]["unmarshal"]) for e in events],
+        ["simplejson encode (`marshal_response`)"] + [_us(micro[e]["marshal"]) for e in events],
+        ["awslambdaric `create_lambda_context`"] + [_us(micro[e]["context"]) for e in events],
+    ]
+    for key in micro[events[0]]:
+        if "/" in key or key in ("unmarshal", "marshal", "context"):
+            continue
+        rows.append(
+            [f"{TITLES[key]}: `handler(event, context)`"] + [_us(micro[e][key]) for e in events]
+        )
+    pyl = [micro[e] for e in events]
+    rows.append(
+        ["pylambda: reading the context"]
+        + [_us(m["pylambda"] - m["pylambda/no-context"]) for m in pyl]
+    )
+    rows.append(
+        ["pylambda: fixed cost (`{}`, no context)"]
+        + [_us(m["pylambda/empty-no-context"]) for m in pyl]
+    )
+    rows.append(
+        ["pylambda: converting the event and the response"]
+        + [_us(m["pylambda/no-context"] - m["pylambda/empty-no-context"]) for m in pyl]
+    )
+    lines += _table(["", *[EVENT_TITLES[e] for e in events]], rows) + [""]
+    return lines
+
+
+#: The part of docs/benchmarks-e2e.md that each run rewrites.
+DOCS_BEGIN = "<!-- BEGIN results: written by bench/e2e/bench.py from results.md -->"
+DOCS_END = "<!-- END results -->"
+QUOTED = ("## Targets", "## Warm invocations: round trip", "## Cold start", "## Artifact size")
+
+
+def quote(markdown: str) -> str:
+    """The machine description and the headline sections of results.md, one level down."""
+    head, *sections = markdown.split("\n## ")
+    machine = [line for line in head.splitlines() if line.startswith("- ")]
+    kept = ["## " + s.rstrip() for s in sections if ("## " + s).startswith(QUOTED)]
+    return "\n".join(machine) + "\n\n" + "\n\n".join("#" + s for s in kept) + "\n"
+
+
+def update_docs(path: Path, markdown: str) -> bool:
+    """Rewrite the quoted results between the markers in `path`; False if it has none."""
+    text = path.read_text("utf-8") if path.exists() else ""
+    if DOCS_BEGIN not in text or DOCS_END not in text:
+        return False
+    before, rest = text.split(DOCS_BEGIN, 1)
+    _, after = rest.split(DOCS_END, 1)
+    path.write_text(f"{before}{DOCS_BEGIN}\n{quote(markdown)}{DOCS_END}{after}", "utf-8")
+    return True
