@@ -12,7 +12,7 @@ import sys
 
 # (module, one-line help). Modules are imported lazily so `--help` stays fast and a
 # command's heavy imports never slow the others down.
-COMMANDS: list[str] = ["build", "check", "invoke", "serve"]
+COMMANDS: list[str] = ["build", "check", "invoke", "serve", "new"]
 
 
 def build_parser() -> argparse.ArgumentParser:
