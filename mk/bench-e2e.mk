@@ -11,16 +11,21 @@
 #   make bench-e2e-smoke    every system answers every event correctly; the driver's code runs
 #                           end to end on a handful of invocations, writing nothing (~10 s)
 #   make bench-e2e BENCH_E2E_ARGS="--scale 0.2 --cold 10"   a quicker, noisier run
+#   make bench-e2e BENCH_E2E_PYTHON=.cache/venvs/3.12/bin/python BENCH_E2E_ARGS="--out /tmp/e2e"
+#                           the Python-runtime systems under another CPython (awslambdaric's
+#                           python3.12+ loop); the crowbar-style cdylib is rebuilt for it
 .PHONY: bench-e2e bench-e2e-build bench-e2e-smoke
 
 BENCH_E2E := bench/e2e
 BENCH_E2E_ARGS ?=
+BENCH_E2E_PYTHON ?=
+BENCH_E2E_WITH_PYTHON = $(if $(BENCH_E2E_PYTHON),--python $(BENCH_E2E_PYTHON),)
 
 bench-e2e-build: setup
-	$(PY) $(BENCH_E2E)/build.py
+	$(PY) $(BENCH_E2E)/build.py $(BENCH_E2E_WITH_PYTHON)
 
 bench-e2e: bench-e2e-build
-	$(PY) $(BENCH_E2E)/bench.py $(BENCH_E2E_ARGS)
+	$(PY) $(BENCH_E2E)/bench.py $(BENCH_E2E_WITH_PYTHON) $(BENCH_E2E_ARGS)
 
 bench-e2e-smoke: bench-e2e-build
-	$(PY) $(BENCH_E2E)/bench.py --mode smoke
+	$(PY) $(BENCH_E2E)/bench.py --mode smoke $(BENCH_E2E_WITH_PYTHON)

@@ -18,14 +18,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 import breakdown
 import events as event_set
 import machine
 import measure
 import report
+import systems
 from systems import DIST, HELLO_ZIP, HERE, PROTOTYPE_SYSTEMS, SYSTEMS, missing_artifacts, zip_sizes
 
 DOCS = HERE.parent.parent / "docs" / "benchmarks-e2e.md"
@@ -52,7 +55,7 @@ def log(message: str) -> None:
 
 
 def run(config: dict, with_prototypes: bool) -> dict:
-    results: dict = {"machine": machine.describe(), "config": config}
+    results: dict = {"machine": machine.describe(measure.PYTHON), "config": config}
     events = event_set.load_events()
     results["events"] = event_set.describe(events)
     results["sizes"] = {s.key: zip_sizes(s.artifact) for s in SYSTEMS}
@@ -89,7 +92,8 @@ def run(config: dict, with_prototypes: bool) -> dict:
             python_systems, body, n, config["block"][name], config["warmup"][name], log
         )
     log("breakdown: handler calls in a plain interpreter")
-    results["breakdown"]["in_process"] = breakdown.in_process(python_systems, events)
+    modules = [s for s in python_systems if not s.env]  # the same module twice is no news
+    results["breakdown"]["in_process"] = breakdown.in_process(modules, events)
     results["load"]["end"] = machine.loadavg()
     results["seconds"] = round(time.monotonic() - started)
     results["targets"] = report.targets(results)
@@ -175,15 +179,34 @@ def main(argv: list[str] | None = None) -> int:
         help="pin the emulator and every function to this one CPU (default: the last one; "
         "`none`: no pinning)",
     )
+    parser.add_argument(
+        "--python",
+        help="interpreter running awslambdaric for the Python-runtime systems (default: this "
+        "one, CPython 3.11); it needs awslambdaric, e.g. .cache/venvs/3.12/bin/python",
+    )
+    parser.add_argument(
+        "--out", default=str(HERE), help="where results.{json,md} and e2e.png go (bench/e2e)"
+    )
     parser.add_argument("--chart-only", action="store_true", help="redraw from results.json")
     parser.add_argument("--no-docs", action="store_true", help="leave docs/ untouched")
     args = parser.parse_args(argv)
+    out = Path(args.out)
     if args.chart_only:
-        results = json.loads((HERE / "results.json").read_text())
+        results = json.loads((out / "results.json").read_text())
         import chart
 
-        chart.draw(results, HERE / "e2e.png")
+        chart.draw(results, out / "e2e.png")
         return 0
+    if args.python:
+        measure.PYTHON = os.path.abspath(args.python)
+        version = subprocess.run(
+            [measure.PYTHON, "-c", "import sys; print('cp%d%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        if version != "cp311":
+            systems.PYTHON_TAG = version
     missing = missing_artifacts()
     if not args.no_prototypes:
         missing += [s.artifact for s in PROTOTYPE_SYSTEMS if not s.artifact.is_file()]
@@ -196,20 +219,22 @@ def main(argv: list[str] | None = None) -> int:
         return smoke()
     config = json.loads(json.dumps(FULL))
     config["cpu"] = cpu
+    config["python"] = measure.PYTHON
     if args.cold:
         config["cold"] = args.cold
     for key in ("warm", "breakdown"):
         config[key] = {k: max(1, round(v * args.scale)) for k, v in config[key].items()}
     results = run(config, with_prototypes=not args.no_prototypes)
-    (HERE / "results.json").write_text(json.dumps(results, indent=1) + "\n")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(results, indent=1) + "\n")
     markdown = report.render(results)
-    (HERE / "results.md").write_text(markdown)
+    (out / "results.md").write_text(markdown)
     import chart  # matplotlib only now: the measured processes are forked from this one
 
-    chart.draw(results, HERE / "e2e.png")
-    if not args.no_docs and not report.update_docs(DOCS, markdown):
+    chart.draw(results, out / "e2e.png")
+    if not args.no_docs and out == HERE and not report.update_docs(DOCS, markdown):
         log(f"{DOCS} has no results markers: left as it is")
-    log(f"wrote results.json, results.md, e2e.png in {HERE} ({results['seconds']} s)")
+    log(f"wrote results.json, results.md, e2e.png in {out} ({results['seconds']} s)")
     print(markdown)
     return 0
 

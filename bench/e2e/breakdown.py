@@ -82,8 +82,9 @@ def in_runtime(
         return Function(
             staging.package(system),
             "timed.handler",
+            python=measure.PYTHON,
             timeout=measure.TIMEOUT_S,
-            env={"BENCH_TARGET": system.handler},
+            env={"BENCH_TARGET": system.handler, **dict(system.env)},
         )
 
     def on_ready(system: System, fn: Function) -> None:
@@ -118,6 +119,7 @@ def in_runtime(
             **{p: statistics.median(dump[p]) for p in PIECES},
             "rest": statistics.median(rest),
             "emulator_cpu": series[system.key]["emulator_cpu_us"],
+            "rss_mib": (series[system.key]["rss_kib"] or 0) / 1024,
         }
     return out
 
@@ -134,7 +136,7 @@ def in_process(systems: list[System], events: dict[str, bytes]) -> dict[str, dic
         texts = {name: body.decode() for name, body in events.items()}
         (path / "events.json").write_text(json.dumps(texts), encoding="utf-8")
         out = subprocess.run(
-            [sys.executable, str(MICRO), str(path / "events.json")]
+            [measure.PYTHON or sys.executable, str(MICRO), str(path / "events.json")]
             + [f"{system.key}={system.handler}" for system in systems],
             cwd=path,
             env={"PYTHONPATH": str(path), "PATH": "/usr/bin:/bin"},

@@ -1,6 +1,6 @@
 """Build the four systems' deployment zips into bench/e2e/dist/ (release, glibc 2.26).
 
-    .venv/bin/python bench/e2e/build.py
+    .venv/bin/python bench/e2e/build.py [--python .cache/venvs/3.12/bin/python]
 
 Every Rust artifact is built the same way, with cargo-zigbuild for glibc 2.26 and the same
 release profile (fat LTO, one codegen unit, symbols stripped), so sizes compare like for like:
@@ -20,13 +20,14 @@ within one, and the prototypes ask pylambda for different ones.
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
 
 from pylambda.packaging import write_zip
 from pylambda.runtimes import ARCHES, DEFAULT_ARCH, GLIBC_TARGET, RUNTIMES, glibc_str
-from pylambda.zigbuild import cargo_metadata, find_cargo_zigbuild, zigbuild
+from pylambda.zigbuild import cargo_metadata, find_cargo_zigbuild, interpreter_version, zigbuild
 
 from systems import DIST, HERE, PROTOTYPES
 
@@ -39,19 +40,27 @@ def build_pylambda() -> None:
     subprocess.run(cmd + ["--out", str(DIST)], cwd=REPO, check=True)
 
 
-def build_cdylib(package: str) -> None:
-    """One cdylib of this workspace, zipped as `pylambda build` zips (without its check)."""
-    runtime, arch = RUNTIMES["python3.11"], ARCHES[DEFAULT_ARCH]
+def build_cdylib(package: str, extra: list[str] = (), python: str | None = None) -> None:
+    """One cdylib of this workspace, zipped as `pylambda build` zips (without its check),
+    with the `extra` files of functions/ beside it; `python` configures python3-sys for
+    another CPython than 3.11 (the zip's name then says which, as `bench.py --python` expects).
+    """
+    arch = ARCHES[DEFAULT_ARCH]
+    runtime, tag = RUNTIMES["python3.11"], ""
+    if python:
+        major, minor = interpreter_version(python)
+        runtime, tag = RUNTIMES[f"python{major}.{minor}"], f"-cp{major}{minor}"
     cdylibs, _ = zigbuild(
         metadata=cargo_metadata(MANIFEST),
         manifest_path=MANIFEST,
         packages=[package],
         runtime=runtime,
         arch=arch,
-        python=None,
+        python=python,
     )
     (cdylib,) = cdylibs
-    print(write_zip(DIST / f"{package}-{arch.name}.zip", [cdylib.path]))
+    files = [cdylib.path] + [HERE / "functions" / name for name in extra]
+    print(write_zip(DIST / f"{package}-{arch.name}{tag}.zip", files))
 
 
 def build_runtime_echo() -> None:
@@ -71,13 +80,21 @@ def build_python_echo() -> None:
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--python",
+        help="also build the crowbar-style cdylib for this CPython (for `bench.py --python`)",
+    )
+    args = parser.parse_args()
     DIST.mkdir(exist_ok=True)
+    if args.python:
+        build_cdylib("crowbar_echo", python=os.path.abspath(args.python))
     build_python_echo()
     build_pylambda()
     build_cdylib("crowbar_echo")
     build_runtime_echo()
-    for prototype in PROTOTYPES:
-        build_cdylib(prototype)
+    for prototype, extra in PROTOTYPES.items():
+        build_cdylib(prototype, extra)
     return 0
 
 

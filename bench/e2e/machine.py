@@ -8,7 +8,6 @@ import platform
 import re
 import subprocess
 import sys
-from importlib import metadata
 from pathlib import Path
 
 from systems import HERE
@@ -42,7 +41,26 @@ def _locked(lock: Path, names: tuple[str, ...]) -> dict[str, str]:
     return {name: version for name, version in found if name in names}
 
 
-def describe() -> dict[str, object]:
+_ASK = (
+    "import sys; from importlib.metadata import version as v; "
+    "print(sys.version.split()[0], v('awslambdaric'), v('simplejson'))"
+)
+
+
+def _runtime_python(python: str | None) -> dict[str, str]:
+    """Version of the interpreter that runs awslambdaric, and of awslambdaric and simplejson."""
+    python = python or sys.executable
+    found = _run(python, "-c", _ASK).split()
+    if len(found) != 3:
+        found = ["unknown"] * 3
+    return {
+        "python": f"{found[0]} ({python})",
+        "awslambdaric": found[1],
+        "simplejson": found[2],
+    }
+
+
+def describe(python: str | None = None) -> dict[str, object]:
     """The machine, toolchains and code versions, for results.json and results.md."""
     dirty = _run("git", "status", "--porcelain", "--", "src", "Cargo.toml", "examples/echo")
     crates = _locked(HERE / "Cargo.lock", ("cpython", "lambda_runtime", "tokio", "hyper"))
@@ -52,9 +70,7 @@ def describe() -> dict[str, object]:
         "cpu": _cpu_model(),
         "cores": os.cpu_count(),
         "kernel": platform.release(),
-        "python": sys.version.split()[0] + f" ({sys.executable})",
-        "awslambdaric": metadata.version("awslambdaric"),
-        "simplejson": metadata.version("simplejson"),
+        **_runtime_python(python),
         "rustc": _run("rustc", "--version"),
         "pylambda_commit": _run("git", "rev-parse", "--short", "HEAD")
         + (" + uncommitted changes in src/" if dirty and dirty != "unknown" else ""),

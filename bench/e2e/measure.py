@@ -24,6 +24,11 @@ from systems import System
 #: Generous: a loaded machine must not turn a slow invocation into a timeout.
 TIMEOUT_S = 60.0
 
+#: The interpreter that runs awslambdaric for the Python-runtime systems (`bench.py --python`);
+#: None: this one. Its version sets AWS_EXECUTION_ENV, and awslambdaric's loop differs from
+#: python3.12 on (a thread per `/next`).
+PYTHON: str | None = None
+
 Log = Callable[[str], None]
 Hook = Callable[[System, Function], None]
 
@@ -43,7 +48,12 @@ def vmhwm_kib(pid: int | None) -> int | None:
 
 def open_function(system: System) -> Function:
     return Function(
-        system.artifact, system.handler, runtime=system.runtime, timeout=TIMEOUT_S, memory=128
+        system.artifact,
+        system.handler,
+        runtime=system.runtime,
+        python=PYTHON,
+        timeout=TIMEOUT_S,
+        memory=128,
     )
 
 

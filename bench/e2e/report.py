@@ -106,7 +106,7 @@ def _machine(results: dict) -> list[str]:
         f"- CPU: {m['cpu']}, {m['cores']} cores; kernel {m['kernel']}",
         f"- load average (1/5/15 min): {phases}",
         f"- Python {m['python']}; awslambdaric {m['awslambdaric']}, simplejson "
-        f"{m['simplejson']} (AWS_EXECUTION_ENV=AWS_Lambda_python3.11)",
+        f"{m['simplejson']} (AWS_EXECUTION_ENV follows the interpreter's version)",
         f"- {m['rustc']}; crates: {crates}",
         f"- {results['config']['cold']} cold starts per system; warm invocations per system: "
         + ", ".join(f"{EVENT_TITLES[e]} {n}" for e, n in results["config"]["warm"].items())
@@ -218,6 +218,7 @@ _PIECES = (
     ("handler", "**the handler call** (pylambda: entry, context, conversions, handler)"),
     ("marshal", "simplejson encoding the response"),
     ("emulator_cpu", "(the emulator process's own CPU)"),
+    ("rss_mib", "(peak RSS after the series, MiB)"),
 )
 
 
@@ -232,7 +233,12 @@ def _breakdown(results: dict) -> list[str]:
     for event, data in results["breakdown"]["in_runtime"].items():
         keys = list(data)
         lines += [f"### {EVENT_TITLES[event]}", ""]
-        rows = [[title] + [_us(data[k][piece]) for k in keys] for piece, title in _PIECES]
+        rows = [
+            [title]
+            + [_us(data[k][piece]) if piece != "rss_mib" else f"{data[k][piece]:.1f}" for k in keys]
+            for piece, title in _PIECES
+            if piece in data[keys[0]]
+        ]
         lines += _table(["piece", *[TITLES[k] for k in keys]], rows) + [""]
     micro = results["breakdown"]["in_process"]
     lines += ["### The same calls in a plain interpreter, µs per call (median)", ""]
@@ -251,7 +257,7 @@ def _breakdown(results: dict) -> list[str]:
     pyl = [micro[e] for e in events]
     rows.append(
         ["pylambda: reading the context"]
-        + [_us(m["pylambda"] - m["pylambda/no-context"]) for m in pyl]
+        + [_difference(m["pylambda"], m["pylambda/no-context"]) for m in pyl]
     )
     rows.append(
         ["pylambda: fixed cost (`{}`, no context)"]
@@ -259,10 +265,16 @@ def _breakdown(results: dict) -> list[str]:
     )
     rows.append(
         ["pylambda: converting the event and the response"]
-        + [_us(m["pylambda/no-context"] - m["pylambda/empty-no-context"]) for m in pyl]
+        + [_difference(m["pylambda/no-context"], m["pylambda/empty-no-context"]) for m in pyl]
     )
     lines += _table(["", *[EVENT_TITLES[e] for e in events]], rows) + [""]
     return lines
+
+
+def _difference(a: float, b: float) -> str:
+    """a − b, or a mark when the difference is lost in the noise of the larger number."""
+    diff = a - b
+    return _us(diff) if diff > 0.02 * max(a, b) else "≈ 0 (noise)"
 
 
 #: The part of docs/benchmarks-e2e.md that each run rewrites.

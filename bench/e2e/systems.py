@@ -9,6 +9,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 DIST = HERE / "dist"
 
+#: Set (e.g. "cp312") when the Python-runtime systems run under another CPython than the
+#: venv's 3.11: rust-cpython's cdylib is specific to the version it was built for (it imports
+#: `_PyUnicode_Ready`, gone in 3.12), so it comes from its own zip, `build.py --python`.
+PYTHON_TAG = ""
+
 
 @dataclass(frozen=True)
 class System:
@@ -22,9 +27,15 @@ class System:
     #: Whether a dict comes back with its keys in the order they came (serde_json's default
     #: map is a BTreeMap, which sorts them).
     keeps_key_order: bool = True
+    #: Extra environment variables (the breakdown's `timed.py` reads `BENCH_NO_CONTEXT`).
+    env: tuple[tuple[str, str], ...] = ()
+    #: Built per CPython version (not stable-ABI): see PYTHON_TAG.
+    per_python: bool = False
 
     @property
     def artifact(self) -> Path:
+        if self.per_python and PYTHON_TAG:
+            return DIST / self.zip_name.replace(".zip", f"-{PYTHON_TAG}.zip")
         return DIST / self.zip_name
 
     @property
@@ -41,6 +52,7 @@ SYSTEMS = (
         "crowbar_echo-x86_64.zip",
         "libcrowbar_echo.handler",
         keeps_key_order=False,
+        per_python=True,
     ),
     System(
         "lambda_runtime",
@@ -60,10 +72,17 @@ BY_KEY = {system.key: system for system in SYSTEMS}
 #: Prototypes of changes to pylambda (crates of this workspace), measured by the breakdown only.
 PROTOTYPE_SYSTEMS = (
     System(
-        "proto-bytes",
-        "pylambda, JSON-bytes response (prototype)",
-        "proto_echo_bytes-x86_64.zip",
-        "libproto_echo_bytes.handler",
+        "proto-json",
+        "pylambda, JSON-text response (prototype)",
+        "proto_echo_json-x86_64.zip",
+        "rawjson_echo.handler",
+    ),
+    System(
+        "nocontext",
+        "pylambda, called without the context (measurement)",
+        "echo-x86_64.zip",
+        "libecho.handler",
+        env=(("BENCH_NO_CONTEXT", "1"),),
     ),
     System(
         "proto-sysalloc",
@@ -72,7 +91,8 @@ PROTOTYPE_SYSTEMS = (
         "libproto_echo_sysalloc.handler",
     ),
 )
-PROTOTYPES = ("proto_echo_bytes", "proto_echo_sysalloc")
+#: crate -> Python files zipped beside its cdylib.
+PROTOTYPES = {"proto_echo_json": ["rawjson_echo.py"], "proto_echo_sysalloc": []}
 
 
 def zip_sizes(path: Path) -> dict[str, int]:

@@ -12,6 +12,9 @@ runtime's existing objects use the wrappers too) and records, per invocation, in
   response (until the Runtime API answers 202);
 - `context`: `create_lambda_context`, building the context object.
 
+With `BENCH_NO_CONTEXT=1` the target is called with `context=None` (pylambda then reads no
+context attributes): the difference is what reading the context costs in the runtime.
+
 An event `{"__bench_dump__": true}` answers with everything recorded since the last dump (and
 starts afresh) instead of calling the target. The wrappers add a Python call and two clock
 reads (well under a µs) to each step; the benchmark compares round trips with and without them.
@@ -30,6 +33,7 @@ from awslambdaric.lambda_runtime_marshaller import LambdaMarshaller
 _clock = time.perf_counter_ns
 _module, _, _name = os.environ["BENCH_TARGET"].rpartition(".")
 _target = getattr(importlib.import_module(_module), _name)
+_no_context = os.environ.get("BENCH_NO_CONTEXT") == "1"
 _times: dict[str, list[float]] = {
     k: [] for k in ("unmarshal", "handler", "marshal", "post", "context")
 }
@@ -63,6 +67,8 @@ def handler(event, context):
         for values in _times.values():
             values.clear()
         return dump
+    if _no_context:
+        context = None
     start = _clock()
     result = _target(event, context)
     _record_handler((_clock() - start) / 1000)
