@@ -219,6 +219,22 @@ result, seen = run(liblogging.spam, {"count": 1000, "level": "warn"})
 out["disabled_by_logging_disable"] = {"calls": len(seen), "records": len(counting.records)}
 logging.disable(logging.NOTSET)
 
+# tracing's callsite cache follows level changes too.
+root.setLevel(logging.INFO)
+counting.records.clear()
+liblogging.handler({}, None)
+traced_at_info = "tracing event from rust 100% done" in counting.records
+root.setLevel(logging.WARNING)
+counting.records.clear()
+liblogging.handler({}, None)
+traced_at_warning = "tracing event from rust 100% done" in counting.records
+root.setLevel(logging.INFO)
+counting.records.clear()
+liblogging.handler({}, None)
+out["tracing_follows_level"] = [
+    traced_at_info, traced_at_warning, "tracing event from rust 100% done" in counting.records
+]
+
 # A broken handler does not break the Rust handler.
 class Broken(logging.Handler):
     def emit(self, record):
@@ -255,3 +271,29 @@ def test_a_disabled_log_call_costs_no_python_work(liblogging, tmp_path):
     assert any(m.startswith("warn from rust") for m in out["quieter_target"])
     assert out["disabled_by_logging_disable"] == {"calls": 0, "records": 0}
     assert out["with_broken_handler"] == 2
+    assert out["tracing_follows_level"] == [True, False, True]
+
+
+EXIT_SCRIPT = """
+import logging, sys, time
+sys.path.insert(0, sys.argv[1])
+logging.basicConfig(level=logging.WARNING)
+import liblogging
+liblogging.background({}, None)  # a detached thread that logs every millisecond
+time.sleep(0.05)
+print("exiting", flush=True)
+"""
+
+
+def test_a_thread_still_logging_does_not_break_interpreter_exit(liblogging):
+    """Records from a thread that outlives the handler, while Python exits: no crash, no hang."""
+    for _ in range(3):
+        proc = subprocess.run(
+            [sys.executable, "-c", EXIT_SCRIPT, str(liblogging.parent)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout == "exiting\n"
+        assert "WARNING:background:tick 0" in proc.stderr

@@ -8,6 +8,7 @@
 //! | `async_threads` | an `async` handler whose records come from Tokio's blocking pool |
 //! | `spam` | `{"count": N, "level": "debug"}`: N records at that level; returns nanoseconds per call |
 //! | `init_logged` | whether the init function's record was logged (see `init`) |
+//! | `background` | starts a detached thread that logs every millisecond (for interpreter exit) |
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -112,6 +113,18 @@ pub fn spam(event: Spam, _ctx: Context) -> Result<SpamResult, Error> {
     })
 }
 
+/// Starts a detached thread that logs every millisecond, forever: what happens to records
+/// still being logged when Python exits.
+pub fn background(_event: Value) -> Result<Value, Error> {
+    std::thread::spawn(|| {
+        for i in 0u64.. {
+            log::warn!(target: "background", "tick {i}");
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    });
+    Ok(json!({}))
+}
+
 pub fn init_logged(_event: Value) -> Result<Value, Error> {
     Ok(json!({ "initRan": INIT_RAN.load(Ordering::Relaxed) }))
 }
@@ -124,6 +137,7 @@ pylambda::lambda! {
     "async_threads" => async_threads,
     "spam" => spam,
     "init_logged" => init_logged,
+    "background" => background,
 }
 
 #[cfg(test)]
