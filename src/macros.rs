@@ -63,8 +63,25 @@
 /// // or, with several handlers: lambda! { init = load_config, "handler" => a, "health" => b }
 /// ```
 ///
+/// Plain Rust functions for Python code to call (`liblambda.checksum(b"...")`), next to the
+/// handlers, wrapped by [`function`](crate::function) (see [`interop`](crate::interop)):
+///
+/// ```
+/// # use pylambda::{Context, Error};
+/// # use serde_json::Value;
+/// # fn handler(event: Value, _ctx: Context) -> Result<Value, Error> { Ok(event) }
+/// fn checksum(data: serde_bytes::ByteBuf) -> Result<u32, Error> {
+///     Ok(data.iter().map(|b| u32::from(*b)).sum())
+/// }
+///
+/// pylambda::lambda! {
+///     "handler" => handler,
+///     "checksum" => pylambda::function(checksum),
+/// }
+/// ```
+///
 /// Handlers may be `fn(E, Context)`, `fn(E)` or their `async` forms, returning
-/// `Result<R, Er>` (see [`Handler`](crate::Handler)). Each exported function takes
+/// `Result<R, Er>` (see [`Handler`](crate::Handler)). Each exported handler takes
 /// `(event, context)` from Python, positionally or by keyword; `context` may be omitted.
 #[macro_export]
 macro_rules! lambda {

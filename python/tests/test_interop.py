@@ -182,6 +182,13 @@ def test_rust_handler_wrapped_by_powertools(package):
         (rust,) = [r for r in records if r.get("logger") == "interop"]
         assert rust["message"] == "totalling order o-9"
         assert rust["requestId"] == result.request_id
+        # Python's output (Powertools writes before calling the handler), Rust's println! and
+        # Rust's log record, in that order.
+        lines = result.logs.splitlines()
+        powertools = next(i for i, x in enumerate(lines) if '"service":"orders"' in x)
+        printed = lines.index("rust: 1 lines")
+        logged = next(i for i, x in enumerate(lines) if "totalling order o-9" in x)
+        assert powertools < printed < logged
 
 
 def test_the_rust_handler_alone_from_the_same_package(package):

@@ -274,6 +274,22 @@ def test_a_disabled_log_call_costs_no_python_work(liblogging, tmp_path):
     assert out["tracing_follows_level"] == [True, False, True]
 
 
+def test_importing_starts_no_thread(liblogging):
+    """INIT installs the bridges and nothing else: no thread (the runtime may fork after)."""
+    script = (
+        "import os, sys, threading; sys.path.insert(0, sys.argv[1]); import liblogging; "
+        "print(len(os.listdir('/proc/self/task')), threading.active_count())"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script, str(liblogging.parent)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["1", "1"]
+
+
 EXIT_SCRIPT = """
 import logging, sys, time
 sys.path.insert(0, sys.argv[1])

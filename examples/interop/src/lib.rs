@@ -103,6 +103,7 @@ pub struct Total {
 
 /// Totals an order.
 pub fn handler(order: Order, ctx: Context) -> Result<Total, Error> {
+    println!("rust: {} lines", order.lines.len());
     log::info!("totalling order {}", order.order_id);
     Ok(Total {
         items: order.lines.iter().map(|l| l.quantity).sum(),
