@@ -1,0 +1,85 @@
+"""Summarizes valgrind memcheck logs: errors in all, and errors attributed to the project.
+
+    python valgrind_summary.py LOG...
+
+An error is *the project's* when its stack has a frame in pylambda's shipped code: a symbol of
+the `pylambda` crate (in the test and fuzz binaries) or the built example and probe modules
+(`target/.../lib*.so`, stripped, so named by object). The test harnesses' own frames
+(`embedded::`, `pylambda_fuzz::`) are not the project's code: every stack starts in them. For
+invalid accesses, bad frees and definite leaks any frame counts (CPython reading through a
+pointer pylambda handed it is pylambda's error); for uses of uninitialised values only the
+innermost three frames do (CPython's start-up has known ones, reached from the harness).
+Prints a JSON summary; exits 1 if the project has any error, so
+`scripts/hardening/valgrind.sh` fails on it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+SUMMARY = re.compile(r"ERROR SUMMARY: (\d+) errors from (\d+) contexts")
+PROJECT_FRAME = re.compile(r"\bpylambda::|/target/\S*/lib(echo|errors|probe|hello|multi|apigw)\.so")
+FRAME = re.compile(r"^\s+(at|by) 0x")
+
+
+def blocks(text: str):
+    """Error reports: runs of `==PID== ` lines separated by blank `==PID== ` lines."""
+    block: list[str] = []
+    for line in text.splitlines():
+        body = re.sub(r"^==\d+== ?", "", line)
+        if re.match(r"Thread \d+", body):  # "Thread 2 name:" heads a report of thread 2
+            continue
+        if body.strip():
+            block.append(body)
+        elif block:
+            yield block
+            block = []
+    if block:
+        yield block
+
+
+def is_projects(block: list[str]) -> bool:
+    frames = [line for line in block if FRAME.match(line)]
+    uninitialised = block[0].startswith(("Conditional jump", "Use of uninitialised"))
+    if uninitialised:
+        frames = frames[:3]
+    return any(PROJECT_FRAME.search(line) for line in frames)
+
+
+def is_error(block: list[str]) -> bool:
+    head = block[0]
+    return (
+        head.startswith(("Invalid ", "Conditional jump", "Use of uninitialised", "Syscall param"))
+        or "Mismatched free" in head
+        or "definitely lost" in head
+        or "Source and destination overlap" in head
+    )
+
+
+def main() -> int:
+    totals = {"logs": 0, "errors": 0, "contexts": 0, "reports": 0, "project_errors": 0}
+    project = []
+    for name in sys.argv[1:]:
+        text = Path(name).read_text(errors="replace")
+        totals["logs"] += 1
+        for match in SUMMARY.finditer(text):
+            totals["errors"] += int(match.group(1))
+            totals["contexts"] += int(match.group(2))
+        for block in blocks(text):
+            if not is_error(block):
+                continue
+            totals["reports"] += 1
+            if is_projects(block):
+                totals["project_errors"] += 1
+                project.append(f"{name}:\n  " + "\n  ".join(block[:25]))
+    print(json.dumps(totals))
+    for report in project[:20]:
+        print(report, file=sys.stderr)
+    return 1 if project else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
