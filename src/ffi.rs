@@ -1362,3 +1362,11 @@ pub fn preserving_exception<T>(_py: Python<'_>, f: impl FnOnce() -> T) -> T {
     }
     f()
 }
+
+/// Whether `dict` holds `key` (`PyDict_GetItem`: a borrowed lookup that raises nothing; `key`
+/// should be a `str`, whose hash CPython caches, so a repeated check is one probe).
+#[allow(dead_code)] // the logging bridge's, which features may leave out
+pub fn dict_contains(dict: PyRef<'_>, key: PyRef<'_>) -> bool {
+    // SAFETY: dict is a dict (callers check the kind), key a live object.
+    unsafe { !sys::PyDict_GetItem(dict.as_ptr(), key.as_ptr()).is_null() }
+}

@@ -33,8 +33,9 @@
 //!   from the init function. With the `tracing` feature, a `tracing` subscriber doing the same
 //!   is installed as the global default (again only if none is set yet).
 //! * **A disabled record costs no Python work.** The bridge reads the root logger's level (and
-//!   `logging.disable()`) at import and again before each invocation, while the GIL is held
-//!   anyway (two attribute reads), and hands it to `log::set_max_level` and to tracing's level
+//!   `logging.disable()`) at import, and again before an invocation when a level changed since
+//!   (it notices with one dict probe of the root logger's level cache, which `logging` empties on
+//!   every `setLevel`/`disable`), and hands it to `log::set_max_level` and to tracing's level
 //!   hint. `log::debug!` below that level is one atomic load and a compare in Rust.
 //! * **An enabled record takes the GIL**, from whatever thread logged it (the handler's, which
 //!   runs with the GIL released, or a worker thread), calls `logger.isEnabledFor`, then
@@ -122,6 +123,12 @@ mod bridge {
         get_logger: PyOwned,
         root: PyOwned,
         manager: PyOwned,
+        /// The root logger's `_cache` dict (Python 3.7+), which `logging` empties whenever a
+        /// level changes anywhere (`setLevel`, `disable`): while it still holds our marker
+        /// key, the level read last time is still right, and a refresh costs one dict probe.
+        root_cache: Option<PyOwned>,
+        /// The marker key (`str`, hashed once).
+        marker: PyOwned,
         /// `logging.getLogger(target)` per target seen.
         loggers: HashMap<String, PyOwned>,
     }
@@ -211,11 +218,20 @@ mod bridge {
         let trace = std::env::var("AWS_LAMBDA_LOG_LEVEL")
             .is_ok_and(|level| level.eq_ignore_ascii_case("TRACE"));
         TRACE_REQUESTED.store(trace, Ordering::Relaxed);
+        let root_cache = root
+            .borrow(py)
+            .getattr(c"_cache")
+            .filter(|cache| cache.borrow(py).kind() == Kind::Dict);
+        if root_cache.is_none() {
+            let _ = ffi::PyErr::fetch();
+        }
         STATE.with(py, |state| {
             *state = Some(State {
                 get_logger,
                 root,
                 manager,
+                root_cache,
+                marker: ffi::new_str(py, "pylambda: level read"),
                 loggers: HashMap::new(),
             })
         });
@@ -236,8 +252,36 @@ mod bridge {
         }
     }
 
-    /// Reads Python's effective threshold for the root logger and maps it to a level index.
+    /// Reads Python's effective threshold for the root logger and maps it to a level index,
+    /// and marks the root logger's cache (see [`State::root_cache`]).
     fn read_level(py: Python<'_>) -> usize {
+        let level = read_level_now(py);
+        if let Some((cache, marker)) = STATE.with(py, |s| {
+            let s = s.as_ref()?;
+            Some((s.root_cache.as_ref()?.clone_ref(py), s.marker.clone_ref(py)))
+        }) {
+            let marked = ffi::dict_set(&cache, &marker, &ffi::new_bool(py, true));
+            if marked.is_err() {
+                let _ = ffi::PyErr::fetch();
+            }
+        }
+        level
+    }
+
+    /// Whether no level changed since the last [`read_level`]: the root logger's cache still
+    /// holds the marker (it is emptied on every level change; Python's own `isEnabledFor`
+    /// calls refill it with other keys, hence a marker rather than a length).
+    fn level_unchanged(py: Python<'_>) -> bool {
+        STATE.with(py, |s| {
+            s.as_ref().is_some_and(|s| {
+                s.root_cache
+                    .as_ref()
+                    .is_some_and(|c| ffi::dict_contains(c.borrow(py), s.marker.borrow(py)))
+            })
+        })
+    }
+
+    fn read_level_now(py: Python<'_>) -> usize {
         let read = |name: &'static std::ffi::CStr, of: fn(&State) -> &PyOwned| -> Option<i64> {
             let obj = STATE.with(py, |s| s.as_ref().map(|s| of(s).clone_ref(py)))?;
             let value = obj.borrow(py).getattr(name)?;
@@ -272,7 +316,7 @@ mod bridge {
     }
 
     pub(super) fn refresh_level(py: Python<'_>) {
-        if !installed() {
+        if !installed() || level_unchanged(py) {
             return;
         }
         let level = read_level(py);

@@ -205,6 +205,17 @@ root.setLevel(logging.DEBUG)
 result, seen = run(liblogging.spam, {"count": 3, "level": "debug"})
 out["enabled"] = {"calls": sorted(set(seen)), "records": counting.records[:], **result}
 
+# A level change followed by Python's own logging (which refills the root logger's level
+# cache) is still seen.
+root.setLevel(logging.WARNING)
+logging.getLogger().warning("python record")
+logging.getLogger().info("python record, dropped")
+root.setLevel(logging.DEBUG)
+logging.getLogger().info("python record again")
+counting.records.clear()
+liblogging.spam({"count": 1, "level": "debug"}, None)
+out["after_python_logging"] = counting.records[:]
+
 # A Python logger for one target can make it quieter than the root.
 counting.records.clear()
 logging.getLogger("orders::db").setLevel(logging.ERROR)
@@ -272,6 +283,7 @@ def test_a_disabled_log_call_costs_no_python_work(liblogging, tmp_path):
     assert out["disabled_by_logging_disable"] == {"calls": 0, "records": 0}
     assert out["with_broken_handler"] == 2
     assert out["tracing_follows_level"] == [True, False, True]
+    assert out["after_python_logging"] == ["spam 0"]
 
 
 def test_importing_starts_no_thread(liblogging):
