@@ -29,7 +29,8 @@ cargo build --quiet --release --manifest-path fuzz/Cargo.toml --target "$target"
 bin=fuzz/target/$target/release/convert
 
 shopt -s nullglob
-regressions=(fuzz/regressions/*)
+regressions=()
+for f in fuzz/regressions/*; do [[ $f == *.md ]] || regressions+=("$f"); done
 if [ ${#regressions[@]} -gt 0 ]; then
   echo "fuzz.sh: replaying ${#regressions[@]} regression inputs" >&2
   "$bin" "${regressions[@]}" 2>&1 | tail -1
