@@ -115,3 +115,17 @@ def test_code_that_empties_the_dict_mid_conversion_never_runs(echo):
     event["x"] = "y" * 100
     assert_same(echo(event, None), {"1.5": [1, 2, 3], "x": "y" * 100})
     assert len(event) == 2
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known, reported: the engine walks a dict's storage (PyDict_Next), which for an "
+    "OrderedDict after move_to_end() is not the order json.dumps and the runtime write",
+)
+def test_an_ordered_dict_converts_in_its_own_order(echo):
+    import collections
+    import json
+
+    event = collections.OrderedDict(a=1, b=2)
+    event.move_to_end("a")
+    assert list(echo(event, None)) == list(json.loads(json.dumps(event))) == ["b", "a"]
