@@ -142,10 +142,29 @@ def pin(cpu: str) -> int | None:
     """
     if cpu == "none":
         return None
-    allowed = sorted(os.sched_getaffinity(0))
-    chosen = allowed[-1] if cpu == "last" else int(cpu)
+    chosen = idlest_cpu() if cpu == "idlest" else int(cpu)
     os.sched_setaffinity(0, {chosen})
     return chosen
+
+
+def idlest_cpu(seconds: float = 1.0) -> int:
+    """The allowed CPU with the most idle time over `seconds` (/proc/stat): a long job of
+    another session (a fuzzer, say) keeps the same core busy, and the benchmark takes the other.
+    """
+
+    def idle() -> dict[int, int]:
+        out = {}
+        for line in open("/proc/stat").read().splitlines():
+            name, *fields = line.split()
+            if name.startswith("cpu") and name != "cpu":
+                out[int(name[3:])] = int(fields[3]) + int(fields[4])  # idle + iowait
+        return out
+
+    before = idle()
+    time.sleep(seconds)
+    after = idle()
+    allowed = os.sched_getaffinity(0)
+    return max(sorted(allowed), key=lambda n: after.get(n, 0) - before.get(n, 0))
 
 
 def smoke() -> int:
@@ -175,9 +194,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-prototypes", action="store_true", help="skip proto_echo_*")
     parser.add_argument(
         "--cpu",
-        default="last",
-        help="pin the emulator and every function to this one CPU (default: the last one; "
-        "`none`: no pinning)",
+        default="idlest",
+        help="pin the emulator and every function to this one CPU (default `idlest`: the one "
+        "idlest over a second before starting; `none`: no pinning)",
     )
     parser.add_argument(
         "--python",

@@ -21,8 +21,8 @@ def _us(value: float) -> str:
     return f"{value:.1f}"
 
 
-def _ratio(r: dict) -> str:
-    return f"{r['median']:.2f}× ({r['p10']:.2f}–{r['p90']:.2f})"
+def _ratio(r: dict, digits: int = 2) -> str:
+    return f"{r['median']:.{digits}f}× ({r['p10']:.{digits}f}–{r['p90']:.{digits}f})"
 
 
 def _inverse(r: dict) -> dict:
@@ -31,8 +31,10 @@ def _inverse(r: dict) -> dict:
 
 
 def _verdict(ok: bool, low: float, high: float, limit: float) -> str:
+    """Met or missed by the median; *borderline* when the p10–p90 interval straddles the limit
+    (rounds fall on both sides: the median's side is not a firm result)."""
     if low <= limit <= high:
-        return "met (borderline)" if ok else "**missed** (borderline)"
+        return "borderline (median meets it)" if ok else "**borderline (median misses it)**"
     return "met" if ok else "**missed**"
 
 
@@ -49,7 +51,7 @@ def targets(results: dict) -> list[dict]:
             {
                 "target": f"warm median within {round((limit - 1) * 100)}% of the Python "
                 f"echo on {EVENT_TITLES[event]}",
-                "measured": f"pylambda ÷ Python {_ratio(r)} per round; medians "
+                "measured": f"pylambda ÷ Python {_ratio(r, 3)} per round; medians "
                 f"{_us(plain)} vs {_us(base)} µs ({plain / base:.3f}×)",
                 "verdict": _verdict(r["median"] <= limit, r["p10"], r["p90"], limit),
             }
@@ -58,7 +60,7 @@ def targets(results: dict) -> list[dict]:
     out.append(
         {
             "target": "≥ 2× faster than crowbar-style on the 256 KB event",
-            "measured": f"crowbar ÷ pylambda {_ratio(r)}",
+            "measured": f"crowbar ÷ pylambda {_ratio(r, 3)}",
             "verdict": _verdict(r["median"] >= 2, r["p10"], r["p90"], 2),
         }
     )
@@ -67,7 +69,7 @@ def targets(results: dict) -> list[dict]:
     out.append(
         {
             "target": "faster than crowbar-style on every event",
-            "measured": f"lowest crowbar ÷ pylambda: {_ratio(r)} on {EVENT_TITLES[lowest]}",
+            "measured": f"lowest crowbar ÷ pylambda: {_ratio(r, 3)} on {EVENT_TITLES[lowest]}",
             "verdict": _verdict(r["median"] > 1, r["p10"], r["p90"], 1),
         }
     )
@@ -280,7 +282,14 @@ def _difference(a: float, b: float) -> str:
 #: The part of docs/benchmarks-e2e.md that each run rewrites.
 DOCS_BEGIN = "<!-- BEGIN results: written by bench/e2e/bench.py from results.md -->"
 DOCS_END = "<!-- END results -->"
-QUOTED = ("## Targets", "## Warm invocations: round trip", "## Cold start", "## Artifact size")
+QUOTED = (
+    "## Targets",
+    "## Warm invocations: round trip",
+    "## Ratios",
+    "## Cold start",
+    "## Peak RSS",
+    "## Artifact size",
+)
 
 
 def quote(markdown: str) -> str:
