@@ -1,6 +1,6 @@
 # Terraform: the same function as template.yaml.
 #
-#   python -m pylambda build -p deploy --runtime python3.13 --out examples/deploy/dist
+#   python -m pylambda build --manifest-path examples/deploy/Cargo.toml --runtime python3.13 --out examples/deploy/dist
 #   cd examples/deploy && terraform init && terraform apply
 #
 # `source_code_hash` makes `apply` update the code whenever the zip changes (pylambda's zips

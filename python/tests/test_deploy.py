@@ -132,7 +132,8 @@ def deploy_zip(tmp_path_factory) -> Path:
     """The zip the templates deploy, built as their comments say (zigbuild, glibc 2.26)."""
     out = tmp_path_factory.mktemp("dist")
     proc = subprocess.run(
-        [sys.executable, "-m", "pylambda", "build", "-p", "deploy", "--runtime", "python3.13"]
+        [sys.executable, "-m", "pylambda", "build", "--manifest-path", str(DEPLOY / "Cargo.toml")]
+        + ["--runtime", "python3.13"]
         + ["--out", str(out)],
         cwd=REPO_ROOT,
         capture_output=True,
