@@ -43,7 +43,10 @@ fn main() {
     }
     // Tests start the interpreter from a binary in target/, so tell it where its stdlib is.
     println!("cargo:rustc-env=PYLAMBDA_BUILD_PYTHONHOME={}", python.home);
-    println!("cargo:rustc-env=PYLAMBDA_BUILD_PYTHON_VERSION={}", python.version);
+    println!(
+        "cargo:rustc-env=PYLAMBDA_BUILD_PYTHON_VERSION={}",
+        python.version
+    );
 }
 
 fn find_python() -> Result<Python, String> {
@@ -67,7 +70,11 @@ fn query(interpreter: &str) -> Option<Python> {
         print(v('LIBPC') or '')\n\
         print(v('LDVERSION') or '%d.%d' % sys.version_info[:2])\n\
         print(sys.base_prefix)";
-    let out = Command::new(interpreter).arg("-c").arg(script).output().ok()?;
+    let out = Command::new(interpreter)
+        .arg("-c")
+        .arg(script)
+        .output()
+        .ok()?;
     if !out.status.success() {
         return None;
     }
@@ -97,11 +104,17 @@ fn pkg_config_flags(python: &Python) -> Option<Vec<String>> {
     if !out.status.success() {
         return None;
     }
-    let mut flags: Vec<String> =
-        String::from_utf8(out.stdout).ok()?.split_whitespace().map(str::to_owned).collect();
+    let mut flags: Vec<String> = String::from_utf8(out.stdout)
+        .ok()?
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
     // Let the test binary find a libpython outside the system paths (pyenv, venvs).
-    let dirs: Vec<String> =
-        flags.iter().filter_map(|f| f.strip_prefix("-L")).map(str::to_owned).collect();
+    let dirs: Vec<String> = flags
+        .iter()
+        .filter_map(|f| f.strip_prefix("-L"))
+        .map(str::to_owned)
+        .collect();
     for dir in dirs {
         flags.push(format!("-Wl,-rpath,{dir}"));
     }
