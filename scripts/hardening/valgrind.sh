@@ -61,9 +61,12 @@ target=$(rustc -vV | sed -n 's/^host: //p')
 fuzz_bin=fuzz/target/$target/release/convert
 if [ -x "$fuzz_bin" ]; then
   echo "valgrind.sh: 3/3 fuzz regressions and corpus" >&2
-  inputs=$(ls -d fuzz/regressions/* 2>/dev/null | grep -v '\.md$'; ls -d fuzz/corpus/* 2>/dev/null | head -400)
-  # shellcheck disable=SC2086
-  [ -z "$inputs" ] || "${vg[@]}" --log-file="$out/fuzz-%p.log" "$fuzz_bin" $inputs >/dev/null 2>&1
+  shopt -s nullglob
+  inputs=()
+  for f in fuzz/regressions/*; do [[ $f == *.md ]] || inputs+=("$f"); done
+  corpus=(fuzz/corpus/*)
+  inputs+=("${corpus[@]:0:400}")
+  "${vg[@]}" --log-file="$out/fuzz-%p.log" "$fuzz_bin" "${inputs[@]}" >/dev/null 2>&1
 else
   echo "valgrind.sh: 3/3 skipped: run scripts/hardening/fuzz.sh first to build the fuzz target" >&2
 fi
