@@ -7,7 +7,7 @@
 #
 #   make bench-e2e          build the deployment zips, then measure everything; writes
 #                           bench/e2e/results.{md,json}, bench/e2e/e2e.png and the results part
-#                           of docs/benchmarks-e2e.md (~10 min; run it on a quiet machine)
+#                           of docs/benchmarks-e2e.md (~2 min after the builds; on a quiet machine)
 #   make bench-e2e-smoke    every system answers every event correctly; the driver's code runs
 #                           end to end on a handful of invocations, writing nothing (~10 s)
 #   make bench-e2e BENCH_E2E_ARGS="--scale 0.2 --cold 10"   a quicker, noisier run

@@ -1,7 +1,7 @@
 """End-to-end benchmark: pylambda against a pure-Python handler, crowbar-style rust-cpython and
 the official `lambda_runtime`, through the local Lambda emulator with the real runtime clients.
 
-    make bench-e2e                           # build the zips, run everything (~10 min)
+    make bench-e2e                           # build the zips, run everything (~2 min measuring)
     .venv/bin/python bench/e2e/bench.py      # the same, with the zips built
     .venv/bin/python bench/e2e/bench.py --mode smoke   # every system and event once, no files
     .venv/bin/python bench/e2e/bench.py --chart-only   # redraw the chart from results.json
