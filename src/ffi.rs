@@ -705,13 +705,43 @@ pub fn dict_set(dict: &PyOwned, key: &PyOwned, value: &PyOwned) -> Result<(), Py
 
 /// `decimal.Decimal(text)`, for numbers that a float would round.
 pub fn new_decimal(py: Python<'_>, text: &str) -> Result<PyOwned, PyErr> {
-    let decimal = import(c"decimal")?;
-    let cls = decimal
+    static DECIMAL: GilCell<Option<PyOwned>> = GilCell::new(None);
+    let cls = cached_class(py, &DECIMAL, c"decimal", c"Decimal")?;
+    construct_from_str(py, &cls, text)
+}
+
+/// `simplejson.raw_json.RawJSON(text)`: JSON text that the runtime's encoder (simplejson)
+/// writes as it is. Fails (ImportError) where simplejson is not installed.
+pub fn new_raw_json(py: Python<'_>, text: &str) -> Result<PyOwned, PyErr> {
+    static RAW_JSON: GilCell<Option<PyOwned>> = GilCell::new(None);
+    let cls = cached_class(py, &RAW_JSON, c"simplejson.raw_json", c"RawJSON")?;
+    construct_from_str(py, &cls, text)
+}
+
+/// `module.name`, imported on first use and kept for the life of the process.
+fn cached_class(
+    py: Python<'_>,
+    cache: &GilCell<Option<PyOwned>>,
+    module: &CStr,
+    name: &'static CStr,
+) -> Result<PyOwned, PyErr> {
+    if let Some(cls) = cache.with(py, |c| c.as_ref().map(|cls| cls.clone_ref(py))) {
+        return Ok(cls);
+    }
+    let cls = import(module)?
         .borrow(py)
-        .getattr(c"Decimal")
+        .getattr(name)
         .ok_or_else(PyErr::fetch)?;
+    let stored = cls.clone_ref(py);
+    cache.with(py, |c| *c = Some(stored));
+    Ok(cls)
+}
+
+/// `cls(text)` for a class implemented in C (`Decimal`) or one that only stores its argument
+/// (`RawJSON`).
+fn construct_from_str(py: Python<'_>, cls: &PyOwned, text: &str) -> Result<PyOwned, PyErr> {
     let arg = new_str(py, text);
-    // SAFETY: calling the Decimal type with one str argument (C code).
+    // SAFETY: calling a class with one str argument; NULL-terminated argument list.
     unsafe {
         PyOwned::from_new(sys::PyObject_CallFunctionObjArgs(
             cls.ptr.as_ptr(),

@@ -455,3 +455,28 @@ def test_a_crate_named_lambda_builds_liblambda_with_no_extra_configuration(tmp_p
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "{'got': [1], 'id': ''}"
+
+
+# --- JSON text responses ----------------------------------------------------------------------
+
+
+def test_raw_value_responses_reach_the_runtime_as_json_text(lib):
+    """`Box<RawValue>` becomes a `simplejson.RawJSON`, which the runtime's encoder writes as is."""
+    import simplejson
+
+    event = corpus()["apigw-v1.json"]
+    raw = lib("echo").raw(event, lambda_context())
+    assert type(raw).__name__ == "RawJSON"
+    assert json.loads(raw.encoded_json) == event
+    # What awslambdaric's marshaller does with it: the same JSON value.
+    assert json.loads(simplejson.dumps(raw)) == event
+
+
+def test_raw_value_through_the_runtime(release_artifact):
+    from pylambda.emulator import Function
+
+    event = corpus()["sqs.json"]
+    with Function(release_artifact("libecho.so"), handler="libecho.raw") as fn:
+        result = fn.invoke(json.dumps(event).encode())
+    assert result.status == "success", result.payload
+    assert json.loads(result.payload) == event

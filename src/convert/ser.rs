@@ -458,11 +458,18 @@ impl ser::SerializeStruct for StructBuilder<'_> {
         match self {
             StructBuilder::Dict(map) => Ok(map.dict),
             StructBuilder::Number { py, text } => number_from_text(py, &text.unwrap_or_default()),
+            // `serde_json::value::RawValue`: JSON text the handler made itself. The runtime's
+            // encoder writes a `simplejson.RawJSON` as it is, so large responses skip building
+            // and encoding Python objects; without simplejson (a plain Python caller), the
+            // text becomes Python objects instead.
             StructBuilder::RawJson { ser, text } => {
-                let value: serde_json::Value = serde_json::from_str(&text.unwrap_or_default())
-                    .map_err(|e| {
-                        Error::new(ErrorKind::Invalid, format!("invalid raw JSON: {e}"))
-                    })?;
+                let text = text.unwrap_or_default();
+                if let Ok(raw) = ffi::new_raw_json(ser.py, &text) {
+                    return Ok(raw);
+                }
+                let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+                    Error::new(ErrorKind::Invalid, format!("invalid raw JSON: {e}"))
+                })?;
                 value.serialize(ser)
             }
         }

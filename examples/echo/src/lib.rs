@@ -1,9 +1,11 @@
 //! `libecho.handler`: returns the event unchanged, through `serde_json::Value`.
 //!
 //! The smallest possible function, and the one the conversion tests and benchmarks use: what
-//! comes back must be `==` to what went in, with every type kept.
+//! comes back must be `==` to what went in, with every type kept. `libecho.raw` answers the
+//! same as JSON text (see [`raw`]).
 
 use pylambda::{Context, Error};
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 /// Returns the event as it came.
@@ -11,7 +13,17 @@ pub fn handler(event: Value, _ctx: Context) -> Result<Value, Error> {
     Ok(event)
 }
 
-pylambda::lambda!(handler);
+/// The same echo, answering with JSON text (`RawValue`) that the runtime's encoder writes as
+/// it is: for large responses this skips building Python objects and encoding them again.
+/// (Called from plain Python, it returns a `simplejson.RawJSON`.)
+pub fn raw(event: Value, _ctx: Context) -> Result<Box<RawValue>, Error> {
+    Ok(serde_json::value::to_raw_value(&event)?)
+}
+
+pylambda::lambda! {
+    "handler" => handler,
+    "raw" => raw,
+}
 
 #[cfg(test)]
 mod tests {
