@@ -79,6 +79,10 @@ def run(config: dict, with_prototypes: bool) -> dict:
             for key in series
             if key != "pylambda"
         }
+        # The JSON-text answer against crowbar, round by round, for its own target line.
+        results["ratios"][name]["crowbar/pylambda-raw"] = measure.per_round_ratios(
+            series["crowbar"], series["pylambda-raw"]
+        )
         results["load"][f"after_{name}"] = machine.loadavg()
 
     python_systems = [s for s in SYSTEMS if s.python_runtime]

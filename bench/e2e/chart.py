@@ -19,12 +19,14 @@ from systems import SYSTEMS  # noqa: E402
 COLORS = {
     "python": "#4c72b0",
     "pylambda": "#dd8452",
+    "pylambda-raw": "#f2b482",
     "crowbar": "#8c8c8c",
     "lambda_runtime": "#55a868",
 }
 SHORT = {
     "python": "Python",
     "pylambda": "pylambda",
+    "pylambda-raw": "pylambda (JSON text)",
     "crowbar": "crowbar-style",
     "lambda_runtime": "lambda_runtime",
 }

@@ -46,6 +46,8 @@ class System:
 SYSTEMS = (
     System("python", "Python echo", "python_echo.zip", "echo.handler"),
     System("pylambda", "pylambda echo", "echo-x86_64.zip", "libecho.handler"),
+    # The same module's JSON-text answer (`Box<RawValue>` → `simplejson.RawJSON`).
+    System("pylambda-raw", "pylambda echo, JSON-text response", "echo-x86_64.zip", "libecho.raw"),
     System(
         "crowbar",
         "crowbar-style (rust-cpython)",
@@ -72,12 +74,6 @@ BY_KEY = {system.key: system for system in SYSTEMS}
 #: Prototypes of changes to pylambda (crates of this workspace), measured by the breakdown only.
 PROTOTYPE_SYSTEMS = (
     System(
-        "proto-json",
-        "pylambda, JSON-text response (prototype)",
-        "proto_echo_json-x86_64.zip",
-        "rawjson_echo.handler",
-    ),
-    System(
         "nocontext",
         "pylambda, called without the context (measurement)",
         "echo-x86_64.zip",
@@ -92,7 +88,7 @@ PROTOTYPE_SYSTEMS = (
     ),
 )
 #: crate -> Python files zipped beside its cdylib.
-PROTOTYPES = {"proto_echo_json": ["rawjson_echo.py"], "proto_echo_sysalloc": []}
+PROTOTYPES = {"proto_echo_sysalloc": []}
 
 
 def zip_sizes(path: Path) -> dict[str, int]:
