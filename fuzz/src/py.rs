@@ -187,8 +187,13 @@ pub fn int_u64(v: u64) -> Obj {
     Obj::new(unsafe { ffi::PyLong_FromUnsignedLongLong(v) }, "int")
 }
 
-/// An int from decimal digits (any size).
+/// An int from decimal digits (any size). Values that fit `i64` are made with
+/// `PyLong_FromLongLong`: CPython 3.11's `PyLong_FromString("0")` leaves the zero's digit
+/// undefined, which valgrind then reports at every reader of the int (scripts/hardening).
 pub fn int_text(digits: &str) -> Obj {
+    if let Ok(v) = digits.parse::<i64>() {
+        return int_i64(v);
+    }
     let text = CString::new(digits).expect("digits");
     // SAFETY: GIL held; NUL-terminated text.
     Obj::new(

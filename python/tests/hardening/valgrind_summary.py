@@ -8,7 +8,9 @@ the `pylambda` crate (in the test and fuzz binaries) or the built example and pr
 (`embedded::`, `pylambda_fuzz::`) are not the project's code: every stack starts in them. For
 invalid accesses, bad frees and definite leaks any frame counts (CPython reading through a
 pointer pylambda handed it is pylambda's error); for uses of uninitialised values only the
-innermost three frames do (CPython's start-up has known ones, reached from the harness).
+innermost three frames do (CPython's start-up has known ones, reached from the harness), and
+with --track-origins=yes the frames where the value was *created* decide: a value CPython left
+undefined and pylambda then read is CPython's (counted apart, as cpython_origin_at_our_site).
 Prints a JSON summary; exits 1 if the project has any error, so
 `scripts/hardening/valgrind.sh` fails on it.
 """
@@ -42,11 +44,36 @@ def blocks(text: str):
 
 
 def is_projects(block: list[str]) -> bool:
-    frames = [line for line in block if FRAME.match(line)]
-    uninitialised = block[0].startswith(("Conditional jump", "Use of uninitialised"))
-    if uninitialised:
-        frames = frames[:3]
-    return any(PROJECT_FRAME.search(line) for line in frames)
+    """Whether the report is pylambda's (see the module docs)."""
+    if not uninitialised(block):
+        return any(PROJECT_FRAME.search(line) for line in block if FRAME.match(line))
+    site, origin = split_origin(block)
+    if origin:
+        return any(PROJECT_FRAME.search(line) for line in origin)
+    return any(PROJECT_FRAME.search(line) for line in site[:3])
+
+
+def uninitialised(block: list[str]) -> bool:
+    return block[0].startswith(("Conditional jump", "Use of uninitialised"))
+
+
+def split_origin(block: list[str]) -> tuple[list[str], list[str]]:
+    """The frames where an uninitialised value was used, and those where it was created
+    (present with --track-origins=yes)."""
+    for i, line in enumerate(block):
+        if "Uninitialised value was created" in line:
+            return [x for x in block[1:i] if FRAME.match(x)], block[i + 1 :]
+    return [x for x in block[1:] if FRAME.match(x)], []
+
+
+def cpython_origin_at_our_site(block: list[str]) -> bool:
+    """An uninitialised value CPython made, used in pylambda's code (not pylambda's error: e.g.
+    CPython 3.11's PyLong_FromString leaves the digit of a zero int undefined, and every
+    reader of that int's type inherits the taint)."""
+    if not uninitialised(block):
+        return False
+    site, origin = split_origin(block)
+    return bool(origin) and any(PROJECT_FRAME.search(line) for line in site[:3])
 
 
 def is_error(block: list[str]) -> bool:
@@ -60,7 +87,14 @@ def is_error(block: list[str]) -> bool:
 
 
 def main() -> int:
-    totals = {"logs": 0, "errors": 0, "contexts": 0, "reports": 0, "project_errors": 0}
+    totals = {
+        "logs": 0,
+        "errors": 0,
+        "contexts": 0,
+        "reports": 0,
+        "project_errors": 0,
+        "cpython_origin_at_our_site": 0,
+    }
     project = []
     for name in sys.argv[1:]:
         text = Path(name).read_text(errors="replace")
@@ -72,6 +106,8 @@ def main() -> int:
             if not is_error(block):
                 continue
             totals["reports"] += 1
+            if not is_projects(block) and cpython_origin_at_our_site(block):
+                totals["cpython_origin_at_our_site"] += 1
             if is_projects(block):
                 totals["project_errors"] += 1
                 project.append(f"{name}:\n  " + "\n  ".join(block[:25]))
