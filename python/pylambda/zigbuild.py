@@ -155,7 +155,12 @@ def zigbuild(
     arch: Arch,
     python: str | None,
 ) -> tuple[list[Cdylib], Interpreter]:
-    """Build the cdylibs of `packages` (or cargo's default members) and return them."""
+    """Build the cdylibs of `packages` (or cargo's default members) and return them.
+
+    Several packages are built one cargo invocation each: cargo unifies the features of all the
+    packages one invocation builds, so `-p echo -p hello` would give `hello` the optional
+    dependencies `echo` enables (Tokio, mimalloc), and every artifact the size of the largest.
+    """
     tool = find_cargo_zigbuild()
     tdir = target_dir(metadata["target_directory"], runtime, arch, None)
     interpreter = choose_interpreter(runtime, python, tdir)
@@ -165,22 +170,33 @@ def zigbuild(
     cmd += ["--message-format=json-render-diagnostics"]
     if manifest_path:
         cmd += ["--manifest-path", manifest_path]
-    for package in packages:
-        cmd += ["-p", package]
     env = dict(
         os.environ,
         CARGO_TARGET_DIR=str(tdir),
         PYTHON_SYS_EXECUTABLE=str(interpreter.path),
         CARGO_ZIGBUILD_PYTHON_PATH=sys.executable,
     )
-    print(
-        f"pylambda build: {' '.join(cmd[1:])}\n"
-        f"  PYTHON_SYS_EXECUTABLE={interpreter.path} ({interpreter.how}, "
-        f"CPython {runtime.python_version})\n  CARGO_TARGET_DIR={tdir}",
-        file=sys.stderr,
-        flush=True,
-    )
     names = {pkg["id"]: pkg["name"] for pkg in metadata["packages"]}
+    cdylibs: list[Cdylib] = []
+    for selection in [["-p", package] for package in packages] or [[]]:
+        print(
+            f"pylambda build: {' '.join(cmd[1:] + selection)}\n"
+            f"  PYTHON_SYS_EXECUTABLE={interpreter.path} ({interpreter.how}, "
+            f"CPython {runtime.python_version})\n  CARGO_TARGET_DIR={tdir}",
+            file=sys.stderr,
+            flush=True,
+        )
+        cdylibs += _cargo_cdylibs(cmd + selection, env, names)
+    if not cdylibs:
+        raise BuildError(
+            "the build produced no cdylib: give the function's package with -p, or set "
+            'crate-type = ["cdylib"] under [lib] in its Cargo.toml'
+        )
+    return cdylibs, interpreter
+
+
+def _cargo_cdylibs(cmd: list[str], env: dict[str, str], names: dict[str, str]) -> list[Cdylib]:
+    """Runs one cargo (zig)build and returns the cdylibs it reports."""
     cdylibs: list[Cdylib] = []
     with subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, text=True) as proc:
         assert proc.stdout is not None
@@ -198,9 +214,4 @@ def zigbuild(
                     cdylibs.append(Cdylib(package, Path(filename)))
     if proc.returncode != 0:
         raise BuildError(f"cargo zigbuild failed (exit {proc.returncode}); see its output above")
-    if not cdylibs:
-        raise BuildError(
-            "the build produced no cdylib: give the function's package with -p, or set "
-            'crate-type = ["cdylib"] under [lib] in its Cargo.toml'
-        )
-    return cdylibs, interpreter
+    return cdylibs
