@@ -23,25 +23,9 @@ def invoke_raw(fn: Function, payload: bytes, content_type: str) -> Result:
     """Invoke `fn` with a payload handed to the runtime as it is, under `content_type`.
 
     Lambda's runtime client decodes only `application/json` events; any other content type
-    reaches the handler as raw `bytes` (awslambdaric's `unmarshal_request`). The emulator's
-    `invoke()` takes JSON payloads only (as the Invoke API does), so this swaps the payload and
-    its content type in on the way to the Runtime API (`RuntimeAPI.deliver`), after the request
-    checks, for exactly one invocation.
+    reaches the handler as raw `bytes` (awslambdaric's `unmarshal_request`).
     """
-    api = fn._api  # the emulator has no public switch for this; see the docstring
-    assert api is not None, "the Function is closed"
-    deliver = api.deliver
-
-    def deliver_raw(invocation):
-        invocation.payload = payload
-        invocation.content_type = content_type
-        return deliver(invocation)
-
-    api.deliver = deliver_raw
-    try:
-        return fn.invoke(b"{}")
-    finally:
-        api.deliver = deliver
+    return fn.invoke(payload, content_type=content_type)
 
 
 def nested(depth: int) -> bytes:
