@@ -4,10 +4,14 @@
 #
 #   scripts/chroot.sh sid      -> .cache/chroot/sid       + .cache/chroot/sid-python3.14
 #   scripts/chroot.sh bullseye -> .cache/chroot/bullseye  + .cache/chroot/bullseye-python3.9
+#   scripts/chroot.sh sid-dbg  -> .cache/chroot/sid-dbg   + .cache/chroot/sid-dbg-python3.14d
 #
 # Why chroots: CPython 3.14 is not in the machine image but is in Debian sid, and
 # bullseye's glibc 2.31 is the oldest glibc we can reach to prove that an artifact
 # built for glibc 2.26 really loads on an older system than the build machine's.
+# sid-dbg holds CPython 3.14's debug build, whose sys.gettotalrefcount() the leak runs
+# read (scripts/hardening/); a chroot of its own, so the compatibility suite's sid stays
+# exactly what that suite expects.
 #
 # Idempotent: a finished chroot carries a marker file and is reused as it is; an
 # unfinished one is removed and made again. debootstrap runs in a private mount
@@ -15,21 +19,22 @@
 # Prints the wrapper's path as its last line.
 set -euo pipefail
 
-suite=${1:?usage: scripts/chroot.sh sid|bullseye [CACHE_DIR]}
+suite=${1:?usage: scripts/chroot.sh sid|bullseye|sid-dbg [CACHE_DIR]}
 cache=${2:-.cache/chroot}
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
+# release: the Debian suite to bootstrap; python: the interpreter the wrapper runs.
 case "$suite" in
-  sid) python=python3.14; include=python3.14 ;;
-  bullseye) python=python3.9; include=python3.9 ;;
-  *) echo "chroot.sh: unknown suite '$suite' (sid or bullseye)" >&2; exit 2 ;;
+  sid) release=sid; python=python3.14; include=python3.14 ;;
+  bullseye) release=bullseye; python=python3.9; include=python3.9 ;;
+  sid-dbg) release=sid; python=python3.14d; include=python3.14-dbg ;;
+  *) echo "chroot.sh: unknown suite '$suite' (sid, bullseye or sid-dbg)" >&2; exit 2 ;;
 esac
 
 repo=$(cd "$(dirname "$0")/.." && pwd -P)
 mkdir -p "$cache"
 cache=$(cd "$cache" && pwd -P)
 root=$cache/$suite
-wrapper=$cache/$suite-$python
 marker=$root/.pylambda-ready
 
 if [ ! -f "$marker" ]; then
@@ -41,9 +46,9 @@ if [ ! -f "$marker" ]; then
   start=$(date +%s)
   # --one-file-system: never follow a stale bind mount out of an unfinished chroot.
   rm -rf --one-file-system "$root" "$root.partial"
-  echo "chroot.sh: debootstrap --variant=minbase --include=$include $suite (about a minute)" >&2
+  echo "chroot.sh: debootstrap --variant=minbase --include=$include $release (about a minute)" >&2
   unshare --mount --propagation private \
-    debootstrap --variant=minbase --include="$include" "$suite" "$root.partial" "$mirror" \
+    debootstrap --variant=minbase --include="$include" "$release" "$root.partial" "$mirror" \
     >"$cache/$suite.debootstrap.log" 2>&1 \
     || { echo "chroot.sh: debootstrap failed; see $cache/$suite.debootstrap.log" >&2; tail -20 "$cache/$suite.debootstrap.log" >&2; exit 1; }
   # Drop what the tests never read: apt's package lists and downloaded .debs.
@@ -53,6 +58,12 @@ if [ ! -f "$marker" ]; then
   touch "$marker"
   echo "chroot.sh: $suite ready in $(( $(date +%s) - start )) s, $(du -sh --one-file-system "$root" | cut -f1)" >&2
 fi
+
+# Debian names the debug interpreter python3.14d (older releases: python3.14-dbg).
+if [ "$suite" = sid-dbg ] && [ ! -x "$root/usr/bin/$python" ] && [ -x "$root/usr/bin/python3.14-dbg" ]; then
+  python=python3.14-dbg
+fi
+wrapper=$cache/$suite-$python
 
 # The wrapper: `WRAPPER args...` behaves like `$python args...` run in the current
 # directory. It enters a private mount namespace (so nothing leaks into the host's
