@@ -94,6 +94,8 @@
 //! * `arbitrary_precision`: exact big integers and `Decimal`s in `serde_json::Value`.
 
 #![warn(missing_docs)]
+// Every `unsafe` block lives in `ffi`, which allows it; anywhere else it is an error.
+#![deny(unsafe_code)]
 
 /// With the `mimalloc` feature (on by default), the module's Rust allocations use mimalloc:
 /// converting events allocates once per string and per map, and glibc's allocator was a
@@ -132,54 +134,12 @@ pub fn async_runtime_started() -> bool {
 /// Items the macros expand to; not public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::entry::{export, init_fn, module_init, Export};
+    pub use crate::entry::{export, init_fn, Export};
+    pub use crate::ffi::module_init;
     pub use crate::ffi::RawObject;
 
-    /// Raw-pointer access to the conversion engine, for the crate's own integration tests
-    /// (which embed an interpreter). Not public API.
-    pub mod testing {
-        use serde::de::{Deserialize, DeserializeOwned};
-        use serde::Serialize;
-
-        use crate::convert::{self, Error};
-        use crate::ffi::{PyRef, Python, RawObject};
-
-        /// # Safety
-        /// GIL held; `obj` alive for `'a`.
-        pub unsafe fn from_python<'a, T: Deserialize<'a>>(obj: *mut RawObject) -> Result<T, Error> {
-            let py: Python<'a> = Python::assume_gil_acquired();
-            convert::from_python(PyRef::from_raw(py, obj).expect("non-NULL object"))
-        }
-
-        /// The handler path (with the direct `serde_json::Value` route).
-        ///
-        /// # Safety
-        /// GIL held; `obj` alive.
-        pub unsafe fn from_python_owned<T: DeserializeOwned + 'static>(
-            obj: *mut RawObject,
-        ) -> Result<T, Error> {
-            let py = Python::assume_gil_acquired();
-            convert::from_python_owned(PyRef::from_raw(py, obj).expect("non-NULL object"))
-        }
-
-        /// A new reference to the converted value.
-        ///
-        /// # Safety
-        /// GIL held.
-        pub unsafe fn to_python<T: Serialize + 'static>(
-            value: &T,
-        ) -> Result<*mut RawObject, Error> {
-            convert::to_python_owned(Python::assume_gil_acquired(), value).map(|o| o.into_raw())
-        }
-
-        /// See `ffi::check_object_layout`.
-        ///
-        /// # Safety
-        /// GIL held.
-        pub unsafe fn check_object_layout() -> Result<(), String> {
-            crate::ffi::check_object_layout(Python::assume_gil_acquired())
-        }
-    }
+    /// Raw-pointer access to the conversion engine, for the crate's own integration tests.
+    pub use crate::ffi::testing;
 
     /// A `&'static CStr` from a `concat!(..., "\0")` literal.
     pub fn cstr(s: &'static str) -> &'static std::ffi::CStr {
