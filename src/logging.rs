@@ -200,6 +200,10 @@ mod bridge {
     }
 
     pub(super) fn install(py: Python<'_>) {
+        // Records may come from threads that outlive Python: stop them at exit, safely.
+        if ffi::register_exit_gate(py).is_err() {
+            let _ = ffi::PyErr::fetch();
+        }
         let Ok(logging) = ffi::import_module(py, c"logging") else {
             let _ = ffi::PyErr::fetch();
             return;
@@ -394,10 +398,8 @@ mod bridge {
     ];
 
     /// Sends one enabled record to Python, from any thread.
+    /// (A record made while Python shuts down is dropped: see `ffi::with_gil`.)
     pub(super) fn emit(record: Record<'_>) {
-        if !ffi::is_initialized() {
-            return;
-        }
         // Whatever Rust printed before this record goes out before it.
         super::flush_stdout();
         ffi::with_gil(|py| ffi::preserving_exception(py, || emit_with_gil(py, record)));

@@ -90,6 +90,7 @@ struct MethodDef {
     ml_doc: *const c_char,
 }
 
+const METH_NOARGS: c_int = 0x0004;
 const METH_FASTCALL: c_int = 0x0080;
 const METH_KEYWORDS: c_int = 0x0002;
 
@@ -176,6 +177,30 @@ pub fn create_module(
         }
     }
     Ok(module)
+}
+
+/// A builtin function object for a C function taking no arguments (`METH_NOARGS`), not tied
+/// to a module (used for the `atexit` hook).
+pub(super) fn new_noargs_function(
+    _py: Python<'_>,
+    name: &'static CStr,
+    function: unsafe extern "C" fn(*mut RawObject, *mut RawObject) -> *mut RawObject,
+) -> Result<PyOwned, PyErr> {
+    // Leaked: CPython keeps a pointer to the definition for the function's lifetime.
+    let def = Box::leak(Box::new(MethodDef {
+        ml_name: name.as_ptr(),
+        ml_meth: function as *const std::ffi::c_void,
+        ml_flags: METH_NOARGS,
+        ml_doc: c"".as_ptr(),
+    }));
+    // SAFETY: a 'static definition, no self, no module.
+    unsafe {
+        PyOwned::from_new(sys::PyCFunction_NewEx(
+            def as *mut MethodDef as *mut sys::PyMethodDef,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+        ))
+    }
 }
 
 /// Sets an attribute of the module (e.g. the exception classes users may catch).
