@@ -87,7 +87,10 @@ pub fn register_exit_gate(py: Python<'_>) -> Result<(), PyErr> {
 ///
 /// # Safety
 /// Called by CPython (METH_NOARGS) with the GIL held.
-unsafe extern "C" fn close_exit_gate(_slf: *mut RawObject, _args: *mut RawObject) -> *mut RawObject {
+unsafe extern "C" fn close_exit_gate(
+    _slf: *mut RawObject,
+    _args: *mut RawObject,
+) -> *mut RawObject {
     EXITING.store(true, Ordering::SeqCst);
     let py = Python::assume_gil_acquired();
     allow_threads(py, || {
