@@ -4,6 +4,8 @@
 - `write_module(name, source)`: a Python handler module in a temporary directory, for emulator
   tests that need a function without building Rust.
 - `same_json(a, b)`: JSON values equal *and* of the same Python types all the way down.
+- `built_module(name)`: imports `target/release/lib<name>.so` as the runtime would; `echo`
+  (libecho's handler) and `probe` (the test-only module of one handler per conversion rule).
 """
 
 from __future__ import annotations
@@ -66,3 +68,32 @@ def _same_json(a, b) -> bool:
 def same_json() -> Callable[[object, object], bool]:
     """Equal JSON values of the same types, key order included (1 is not 1.0, True is not 1)."""
     return _same_json
+
+
+@pytest.fixture(scope="session")
+def built_module() -> Callable[[str], object]:
+    """`built_module("echo")` imports target/release/libecho.so (built by `make build-examples`)."""
+    import importlib
+    import sys
+
+    def load(name: str):
+        path = RELEASE_DIR / f"lib{name}.so"
+        if not path.is_file():
+            pytest.fail(f"{path} is not built: run `make build-examples`")
+        if str(RELEASE_DIR) not in sys.path:
+            sys.path.insert(0, str(RELEASE_DIR))
+        return importlib.import_module(f"lib{name}")
+
+    return load
+
+
+@pytest.fixture(scope="module")
+def echo(built_module):
+    """`libecho.handler`: Python → `serde_json::Value` → Python."""
+    return built_module("echo").handler
+
+
+@pytest.fixture(scope="module")
+def probe(built_module):
+    """`libprobe`: one handler per conversion rule (tests/probe)."""
+    return built_module("probe")

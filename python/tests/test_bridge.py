@@ -7,7 +7,6 @@ class the runtime constructs for every invocation.
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import subprocess
@@ -28,18 +27,9 @@ EXAMPLES = ["echo", "hello", "errors", "apigw", "multi"]
 
 
 @pytest.fixture(scope="module")
-def lib(request):
+def lib(built_module):
     """`lib("echo")` imports target/release/libecho.so (built by `make build-examples`)."""
-    if str(RELEASE) not in sys.path:
-        sys.path.insert(0, str(RELEASE))
-
-    def load(name: str):
-        path = RELEASE / f"lib{name}.so"
-        if not path.is_file():
-            pytest.fail(f"{path} is not built: run `make build-examples`")
-        return importlib.import_module(f"lib{name}")
-
-    return load
+    return built_module
 
 
 def lambda_context(

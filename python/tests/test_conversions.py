@@ -10,27 +10,11 @@ from __future__ import annotations
 import collections
 import decimal
 import enum
-import importlib
 import math
 import sys
-from pathlib import Path
 
 import pytest
 from strict import first_difference
-
-RELEASE = Path(__file__).resolve().parents[2] / "target" / "release"
-
-
-@pytest.fixture(scope="module")
-def echo():
-    sys.path.insert(0, str(RELEASE))
-    return importlib.import_module("libecho").handler
-
-
-@pytest.fixture(scope="module")
-def probe():
-    sys.path.insert(0, str(RELEASE))
-    return importlib.import_module("libprobe")
 
 
 def assert_same(a, b):

@@ -13,27 +13,10 @@ Each class counts its hook calls in `CALLS`; every test asserts none happened.
 
 from __future__ import annotations
 
-import importlib
-import sys
-from pathlib import Path
-
 import pytest
 from strict import first_difference
 
-RELEASE = Path(__file__).resolve().parents[2] / "target" / "release"
 CALLS: list[str] = []
-
-
-@pytest.fixture(scope="module")
-def echo():
-    sys.path.insert(0, str(RELEASE))
-    return importlib.import_module("libecho").handler
-
-
-@pytest.fixture(scope="module")
-def probe():
-    sys.path.insert(0, str(RELEASE))
-    return importlib.import_module("libprobe")
 
 
 @pytest.fixture(autouse=True)
