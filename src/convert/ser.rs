@@ -448,7 +448,7 @@ impl ser::SerializeStruct for StructBuilder<'_> {
         match self {
             StructBuilder::Dict(map) => map.field(name, value),
             StructBuilder::Number { text, .. } | StructBuilder::RawJson { text, .. } => {
-                *text = Some(value.serialize(TextCollector)?);
+                *text = Some(captured_text(value)?);
                 Ok(())
             }
         }
@@ -682,138 +682,12 @@ impl<'py> ser::Serializer for KeySerializer<'py> {
     }
 }
 
-/// Captures the string inside serde_json's private number/raw-value structs.
-struct TextCollector;
-
-impl ser::Serializer for TextCollector {
-    type Ok = String;
-    type Error = Error;
-    type SerializeSeq = ser::Impossible<String, Error>;
-    type SerializeTuple = ser::Impossible<String, Error>;
-    type SerializeTupleStruct = ser::Impossible<String, Error>;
-    type SerializeTupleVariant = ser::Impossible<String, Error>;
-    type SerializeMap = ser::Impossible<String, Error>;
-    type SerializeStruct = ser::Impossible<String, Error>;
-    type SerializeStructVariant = ser::Impossible<String, Error>;
-
-    fn serialize_str(self, v: &str) -> Result<String, Error> {
-        Ok(v.to_owned())
-    }
-    fn serialize_bool(self, _v: bool) -> Result<String, Error> {
-        Err(expected_text())
-    }
-    fn serialize_i8(self, _v: i8) -> Result<String, Error> {
-        Err(expected_text())
-    }
-    fn serialize_i16(self, _v: i16) -> Result<String, Error> {
-        Err(expected_text())
-    }
-    fn serialize_i32(self, _v: i32) -> Result<String, Error> {
-        Err(expected_text())
-    }
-    fn serialize_i64(self, _v: i64) -> Result<String, Error> {
-        Err(expected_text())
-    }
-    fn serialize_u8(self, _v: u8) -> Result<String, Error> {
-        Err(expected_text())
-    }
-    fn serialize_u16(self, _v: u16) -> Result<String, Error> {
-        Err(expected_text())
-    }
-    fn serialize_u32(self, _v: u32) -> Result<String, Error> {
-        Err(expected_text())
-    }
-    fn serialize_u64(self, _v: u64) -> Result<String, Error> {
-        Err(expected_text())
-    }
-    fn serialize_f32(self, _v: f32) -> Result<String, Error> {
-        Err(expected_text())
-    }
-    fn serialize_f64(self, _v: f64) -> Result<String, Error> {
-        Err(expected_text())
-    }
-    fn serialize_char(self, _v: char) -> Result<String, Error> {
-        Err(expected_text())
-    }
-    fn serialize_bytes(self, _v: &[u8]) -> Result<String, Error> {
-        Err(expected_text())
-    }
-    fn serialize_none(self) -> Result<String, Error> {
-        Err(expected_text())
-    }
-    fn serialize_some<T: Serialize + ?Sized>(self, _value: &T) -> Result<String, Error> {
-        Err(expected_text())
-    }
-    fn serialize_unit(self) -> Result<String, Error> {
-        Err(expected_text())
-    }
-    fn serialize_unit_struct(self, _name: &'static str) -> Result<String, Error> {
-        Err(expected_text())
-    }
-    fn serialize_unit_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-    ) -> Result<String, Error> {
-        Err(expected_text())
-    }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        _value: &T,
-    ) -> Result<String, Error> {
-        Err(expected_text())
-    }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _value: &T,
-    ) -> Result<String, Error> {
-        Err(expected_text())
-    }
-    fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq, Error> {
-        Err(expected_text())
-    }
-    fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple, Error> {
-        Err(expected_text())
-    }
-    fn serialize_tuple_struct(
-        self,
-        _name: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeTupleStruct, Error> {
-        Err(expected_text())
-    }
-    fn serialize_tuple_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeTupleVariant, Error> {
-        Err(expected_text())
-    }
-    fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap, Error> {
-        Err(expected_text())
-    }
-    fn serialize_struct(
-        self,
-        _name: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeStruct, Error> {
-        Err(expected_text())
-    }
-    fn serialize_struct_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeStructVariant, Error> {
-        Err(expected_text())
+/// The string inside serde_json's private number/raw-value structs (their one field is a
+/// string; serde_json's own `Value` serializer reads it for us).
+fn captured_text<T: Serialize + ?Sized>(value: &T) -> Result<String, Error> {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(text)) => Ok(text),
+        _ => Err(expected_text()),
     }
 }
 
