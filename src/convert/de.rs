@@ -286,6 +286,23 @@ pub(crate) fn unsupported_type(obj: PyRef<'_>) -> Error {
     )
 }
 
+/// The ten integer methods of `Deserializer`, all sent to one method that reads integers
+/// exactly (or names the value that does not fit).
+macro_rules! forward_integers_to {
+    ($method:ident) => {
+        forward_integers_to!(@each $method: deserialize_i8 deserialize_i16 deserialize_i32
+            deserialize_i64 deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32
+            deserialize_u64 deserialize_u128);
+    };
+    (@each $method:ident: $($name:ident)+) => {
+        $(
+            fn $name<V: Visitor<'py>>(self, visitor: V) -> Result<V::Value, Error> {
+                self.$method(visitor)
+            }
+        )+
+    };
+}
+
 impl<'py> de::Deserializer<'py> for Depythonizer<'py> {
     type Error = Error;
 
@@ -293,36 +310,7 @@ impl<'py> de::Deserializer<'py> for Depythonizer<'py> {
         self.deserialize_any_impl(visitor)
     }
 
-    fn deserialize_i8<V: Visitor<'py>>(self, v: V) -> Result<V::Value, Error> {
-        self.deserialize_integer(v)
-    }
-    fn deserialize_i16<V: Visitor<'py>>(self, v: V) -> Result<V::Value, Error> {
-        self.deserialize_integer(v)
-    }
-    fn deserialize_i32<V: Visitor<'py>>(self, v: V) -> Result<V::Value, Error> {
-        self.deserialize_integer(v)
-    }
-    fn deserialize_i64<V: Visitor<'py>>(self, v: V) -> Result<V::Value, Error> {
-        self.deserialize_integer(v)
-    }
-    fn deserialize_i128<V: Visitor<'py>>(self, v: V) -> Result<V::Value, Error> {
-        self.deserialize_integer(v)
-    }
-    fn deserialize_u8<V: Visitor<'py>>(self, v: V) -> Result<V::Value, Error> {
-        self.deserialize_integer(v)
-    }
-    fn deserialize_u16<V: Visitor<'py>>(self, v: V) -> Result<V::Value, Error> {
-        self.deserialize_integer(v)
-    }
-    fn deserialize_u32<V: Visitor<'py>>(self, v: V) -> Result<V::Value, Error> {
-        self.deserialize_integer(v)
-    }
-    fn deserialize_u64<V: Visitor<'py>>(self, v: V) -> Result<V::Value, Error> {
-        self.deserialize_integer(v)
-    }
-    fn deserialize_u128<V: Visitor<'py>>(self, v: V) -> Result<V::Value, Error> {
-        self.deserialize_integer(v)
-    }
+    forward_integers_to!(deserialize_integer);
 
     /// Float targets take NaN and ±Infinity as they are (the runtime's decoder accepts them),
     /// and a Decimal rounded to the nearest double, which is what asking for an `f64` means.
@@ -665,37 +653,8 @@ impl<'py> de::Deserializer<'py> for KeyDeserializer<'py> {
         }
     }
 
-    /// Integer-keyed maps (`HashMap<u32, _>`): parse the key text, as serde_json does.
-    fn deserialize_i64<V: Visitor<'py>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.integer_key(visitor)
-    }
-    fn deserialize_i32<V: Visitor<'py>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.integer_key(visitor)
-    }
-    fn deserialize_i16<V: Visitor<'py>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.integer_key(visitor)
-    }
-    fn deserialize_i8<V: Visitor<'py>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.integer_key(visitor)
-    }
-    fn deserialize_u64<V: Visitor<'py>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.integer_key(visitor)
-    }
-    fn deserialize_u32<V: Visitor<'py>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.integer_key(visitor)
-    }
-    fn deserialize_u16<V: Visitor<'py>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.integer_key(visitor)
-    }
-    fn deserialize_u8<V: Visitor<'py>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.integer_key(visitor)
-    }
-    fn deserialize_i128<V: Visitor<'py>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.integer_key(visitor)
-    }
-    fn deserialize_u128<V: Visitor<'py>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.integer_key(visitor)
-    }
+    // Integer-keyed maps (`HashMap<u32, _>`): parse the key text, as serde_json does.
+    forward_integers_to!(integer_key);
 
     fn deserialize_option<V: Visitor<'py>>(self, visitor: V) -> Result<V::Value, Error> {
         visitor.visit_some(self)
