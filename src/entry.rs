@@ -198,7 +198,7 @@ fn invoke<M, H: Handler<M>>(
         Ok(Err(diagnostic)) => return Err(Failure::Handler(diagnostic)),
         Err(payload) => return Err(Failure::Panic(panic_message(&*payload))),
     };
-    convert::to_python_owned(py, &response).map_err(Failure::Response)
+    convert::to_python_owned(py, response).map_err(Failure::Response)
 }
 
 /// Raised for a panic outside the handler (in our own code or a `Serialize` impl).

@@ -184,5 +184,5 @@ fn call<M, F: PyFunction<M>>(
         Ok(Err(diagnostic)) => return Err(Failure::Handler(diagnostic)),
         Err(payload) => return Err(Failure::Panic(panic_message(&*payload))),
     };
-    convert::to_python_owned(py, &output).map_err(Failure::Response)
+    convert::to_python_owned(py, output).map_err(Failure::Response)
 }

@@ -64,14 +64,19 @@ pub(crate) fn from_python_owned<T: DeserializeOwned + 'static>(obj: PyRef<'_>) -
 }
 
 /// [`to_python`], with the direct path for `serde_json::Value`.
+///
+/// Takes the response by value: a `Value` is consumed as it is converted, so each string and
+/// map is freed right after its Python object is built, while it is still in cache, instead
+/// of by a second walk over the whole tree afterwards.
 pub(crate) fn to_python_owned<T: Serialize + 'static>(
     py: Python<'_>,
-    value: &T,
+    value: T,
 ) -> Result<PyOwned, Error> {
-    if let Some(value) = (value as &dyn Any).downcast_ref::<serde_json::Value>() {
+    if TypeId::of::<T>() == TypeId::of::<serde_json::Value>() {
+        let value: serde_json::Value = cast(value);
         return value::to_python(py, value, 0, max_depth());
     }
-    to_python(py, value)
+    to_python(py, &value)
 }
 
 /// Moves a value whose type was just checked to be `B` into a `B`.

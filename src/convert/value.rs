@@ -86,24 +86,24 @@ fn str_of(obj: PyRef<'_>) -> Result<&str, Error> {
     })
 }
 
-/// `Value` → Python object.
+/// `Value` → Python object, consuming the value (see `convert::to_python_owned`).
 pub(crate) fn to_python(
     py: Python<'_>,
-    value: &Value,
+    value: Value,
     depth: u32,
     max_depth: u32,
 ) -> Result<PyOwned, Error> {
     Ok(match value {
         Value::Null => ffi::none(py),
-        Value::Bool(b) => ffi::new_bool(py, *b),
-        Value::Number(n) => number(py, n)?,
-        Value::String(s) => ffi::new_str(py, s),
+        Value::Bool(b) => ffi::new_bool(py, b),
+        Value::Number(n) => number(py, &n)?,
+        Value::String(s) => ffi::new_str(py, &s),
         Value::Array(items) => {
             if depth >= max_depth {
                 return Err(too_deep(max_depth));
             }
             let mut list = ListBuilder::new(py, items.len());
-            for (i, item) in items.iter().enumerate() {
+            for (i, item) in items.into_iter().enumerate() {
                 let item = to_python(py, item, depth + 1, max_depth)
                     .map_err(|e| e.within(Segment::Index(i)))?;
                 list.push(item);
@@ -117,9 +117,11 @@ pub(crate) fn to_python(
             }
             let dict = ffi::new_dict(py);
             for (key, item) in map {
-                let item = to_python(py, item, depth + 1, max_depth)
-                    .map_err(|e| e.within(Segment::Key(key.clone())))?;
-                let key = key_object(py, key);
+                let item = match to_python(py, item, depth + 1, max_depth) {
+                    Ok(item) => item,
+                    Err(e) => return Err(e.within(Segment::Key(key))),
+                };
+                let key = key_object(py, &key);
                 ffi::dict_set(&dict, &key, &item)
                     .map_err(|e| Error::new(ErrorKind::Invalid, e.to_string()))?;
             }

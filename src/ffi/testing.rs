@@ -30,7 +30,14 @@ pub unsafe fn from_python_owned<T: DeserializeOwned + 'static>(
 /// # Safety
 /// GIL held.
 pub unsafe fn to_python<T: Serialize + 'static>(value: &T) -> Result<*mut RawObject, Error> {
-    convert::to_python_owned(Python::assume_gil_acquired(), value).map(|o| o.into_raw())
+    let py = Python::assume_gil_acquired();
+    // The same routes as a handler's response: the direct one for `Value` (which consumes its
+    // input, hence the clone), serde's for everything else.
+    let converted = match (value as &dyn std::any::Any).downcast_ref::<serde_json::Value>() {
+        Some(value) => convert::to_python_owned(py, value.clone()),
+        None => convert::to_python(py, value),
+    };
+    converted.map(|o| o.into_raw())
 }
 
 /// See `ffi::check_object_layout`.
