@@ -183,7 +183,11 @@ fn invoke<M, H: Handler<M>>(
 ) -> Result<PyOwned, Failure> {
     let (event, context) = parse_args(args)?;
     let event: H::Event = convert::from_python_owned(event).map_err(Failure::Event)?;
-    let context = Context::from_python(context);
+    let context = if H::TAKES_CONTEXT {
+        Context::from_python(context)
+    } else {
+        Context::default()
+    };
     // Python code may have changed the log level since the last invocation.
     crate::logging::refresh(py);
     // The user's code runs without the GIL, and a panic in it is caught before the GIL is

@@ -246,6 +246,28 @@ def test_arguments_by_keyword_and_context_optional(lib):
 # --- context ----------------------------------------------------------------------------------
 
 
+class _CountingContext:
+    """A context object that counts every attribute read."""
+
+    def __init__(self):
+        object.__setattr__(self, "reads", [])
+
+    def __getattribute__(self, name):
+        if name != "reads":
+            object.__getattribute__(self, "reads").append(name)
+        return object.__getattribute__(self, name)
+
+
+def test_a_handler_without_context_never_reads_the_context_object(lib):
+    multi = lib("multi")
+    ctx = _CountingContext()
+    assert multi.health({}, ctx) == {"status": "ok"}
+    assert ctx.reads == []
+    # The same object given to a handler that takes a Context is read.
+    multi.whoami({}, ctx)
+    assert "aws_request_id" in ctx.reads
+
+
 def test_every_context_field_reaches_rust(lib, monkeypatch):
     env = {
         "AWS_LAMBDA_FUNCTION_NAME": "demo",
