@@ -56,7 +56,8 @@
 //!
 //! Enums are externally tagged, as in serde_json (`"Unit"`, `{"Newtype": 1}`). Subclasses of
 //! `str`, `int`, `float`, `dict`, `list` and `tuple` (`IntEnum`, `OrderedDict`, named tuples)
-//! convert as their base type.
+//! convert as their base type, without calling any of their methods. An `OrderedDict`
+//! converts in its own order (after `move_to_end()` too), as `json.dumps` writes it.
 //!
 //! Every conversion error names the path into the event: `Records[3].body: invalid type:
 //! integer `5`, expected a string`.

@@ -419,9 +419,28 @@ impl<'py> PyRef<'py> {
         unsafe { sys::PyDict_Size(self.as_ptr()) as usize }
     }
 
-    /// Iterates a dict's items in insertion order (`PyDict_Next`), borrowed.
+    /// Iterates a dict's items, borrowed, in the order `json.dumps` writes them: the dict's
+    /// own (insertion) order, read with `PyDict_Next`; for an exact `collections.OrderedDict`
+    /// its linked order, which `move_to_end()` makes differ from its storage. (Subclasses of
+    /// `OrderedDict` may override `items()`, and the engine runs no code of the event's own, so
+    /// they are read in storage order.)
     pub fn dict_items(self) -> DictItems<'py> {
-        DictItems { dict: self, pos: 0 }
+        let t = self.type_ptr();
+        if t != addr_of_mut!(sys::PyDict_Type)
+            && is_module_type(self.py(), t, c"collections", c"OrderedDict")
+        {
+            // SAFETY: an exact OrderedDict, whose items() is C code; returns a new list of new
+            // (key, value) tuples, or NULL with an exception (fetched and dropped: fall back
+            // to storage order).
+            if let Ok(items) = unsafe { PyOwned::from_new(sys::PyMapping_Items(self.as_ptr())) } {
+                return DictItems::Linked {
+                    py: self.py(),
+                    items,
+                    pos: 0,
+                };
+            }
+        }
+        DictItems::Storage { dict: self, pos: 0 }
     }
 
     /// `dict[key]` for a str key, borrowed; `None` when absent.
@@ -513,10 +532,19 @@ pub enum Kind {
     Other,
 }
 
-/// `PyDict_Next` as an iterator of borrowed `(key, value)` pairs.
-pub struct DictItems<'py> {
-    dict: PyRef<'py>,
-    pos: sys::Py_ssize_t,
+/// A dict's `(key, value)` pairs as borrowed references (see [`PyRef::dict_items`]).
+pub enum DictItems<'py> {
+    /// `PyDict_Next` over the dict's storage.
+    Storage {
+        dict: PyRef<'py>,
+        pos: sys::Py_ssize_t,
+    },
+    /// The list of `(key, value)` tuples an `OrderedDict`'s `items()` made.
+    Linked {
+        py: Python<'py>,
+        items: PyOwned,
+        pos: usize,
+    },
 }
 
 impl<'py> Iterator for DictItems<'py> {
@@ -524,17 +552,31 @@ impl<'py> Iterator for DictItems<'py> {
 
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        let mut key = std::ptr::null_mut();
-        let mut value = std::ptr::null_mut();
-        // SAFETY: dict is a dict; PyDict_Next yields borrowed references and never raises.
-        let more =
-            unsafe { sys::PyDict_Next(self.dict.as_ptr(), &mut self.pos, &mut key, &mut value) };
-        if more == 0 {
-            return None;
+        match self {
+            DictItems::Storage { dict, pos } => {
+                let mut key = std::ptr::null_mut();
+                let mut value = std::ptr::null_mut();
+                // SAFETY: dict is a dict; PyDict_Next yields borrowed references and never
+                // raises.
+                let more = unsafe { sys::PyDict_Next(dict.as_ptr(), pos, &mut key, &mut value) };
+                if more == 0 {
+                    return None;
+                }
+                let py = dict.py();
+                // SAFETY: non-NULL borrowed references owned by the dict.
+                unsafe { Some((PyRef::from_raw(py, key)?, PyRef::from_raw(py, value)?)) }
+            }
+            DictItems::Linked { py, items, pos } => {
+                // SAFETY: the list (owned by this iterator) is only used within this call; the
+                // keys and values returned are the OrderedDict's own objects, which the event
+                // (alive for the whole conversion) holds as well as this list: the same
+                // lifetime as the borrowed references of the `Storage` case.
+                let list = unsafe { PyRef::from_raw(*py, items.ptr.as_ptr())? };
+                let pair = list.list_item(*pos)?;
+                *pos += 1;
+                Some((pair.tuple_item(0)?, pair.tuple_item(1)?))
+            }
         }
-        let py = self.dict.py();
-        // SAFETY: non-NULL borrowed references owned by the dict.
-        unsafe { Some((PyRef::from_raw(py, key)?, PyRef::from_raw(py, value)?)) }
     }
 }
 
@@ -563,6 +605,16 @@ fn interned(py: Python<'_>, name: &'static CStr) -> PyOwned {
 /// Whether `t` is `decimal.Decimal`. Never imports `decimal`: if nobody imported it, no object
 /// can be a Decimal.
 fn is_decimal_type(py: Python<'_>, t: *mut sys::PyTypeObject) -> bool {
+    is_module_type(py, t, c"decimal", c"Decimal")
+}
+
+/// Whether `t` is the class `module.name`, looked up in `sys.modules` (never importing).
+fn is_module_type(
+    py: Python<'_>,
+    t: *mut sys::PyTypeObject,
+    module: &CStr,
+    name: &'static CStr,
+) -> bool {
     // SAFETY: sys.modules is a dict (borrowed from the sys module); lookups do not raise.
     unsafe {
         let Some(modules) = PyRef::from_raw(py, sys::PySys_GetObject(c"modules".as_ptr())) else {
@@ -571,10 +623,10 @@ fn is_decimal_type(py: Python<'_>, t: *mut sys::PyTypeObject) -> bool {
         if modules.kind() != Kind::Dict {
             return false;
         }
-        let Some(decimal) = modules.dict_get(c"decimal") else {
+        let Some(module) = modules.dict_get(module) else {
             return false;
         };
-        let Some(cls) = decimal.getattr(c"Decimal") else {
+        let Some(cls) = module.getattr(name) else {
             sys::PyErr_Clear();
             return false;
         };

@@ -120,6 +120,11 @@ pub fn ordered(_v: Value) -> R<Ordered> {
     })
 }
 
+/// The keys of a map read through serde's path (not the direct `Value` one), in order.
+pub fn map_keys(v: serde_json::Map<String, Value>) -> R<Vec<String>> {
+    Ok(v.keys().cloned().collect())
+}
+
 /// A response nested deeper than the depth limit.
 pub fn too_deep(depth: usize) -> R<Value> {
     let mut v = json!(0);
@@ -170,6 +175,7 @@ pylambda::lambda! {
     "loose_echo" => loose_echo,
     "batch" => batch,
     "ordered" => ordered,
+    "map_keys" => map_keys,
     "too_deep" => too_deep,
     "extremes" => extremes,
     "big_ints" => big_ints,
