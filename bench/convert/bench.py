@@ -20,7 +20,9 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import marshal
 import re
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -30,7 +32,7 @@ import machine
 import measure
 import report
 from probes import PROBES
-from routes import ENGINE, HERE, identity_routes, load_modules, typed_routes
+from routes import ENGINE, HERE, Route, identity_routes, load_modules, typed_routes
 
 CORPUS = HERE / "corpus"
 DOCS = HERE.parent.parent / "docs" / "benchmarks-convert.md"
@@ -140,6 +142,16 @@ def smoke(mods, events) -> int:
         passed += not bad
         if bad:
             print(f"FAIL typed {name}: {verdict}")
+    # The floor measurement's own routes (results.md, "the floor"): the first half of the
+    # engine's round trip answers None; the Rust-only build reports a positive time.
+    pl = mods["libpylambda_routes"]
+    for ev, event in events.items():
+        in_only, build_ns = pl.value_in(event, None), pl.value_build_ns(event, None)
+        bad = in_only is not None or not build_ns > 0
+        failed += bad
+        passed += not bad
+        if bad:
+            print(f"FAIL floor {ev}: value_in -> {in_only!r}, value_build_ns -> {build_ns!r}")
     print("probes (findings, not failures):")
     for probe, by_route in result["probes"].items():
         cells = ", ".join(f"{n}: {r['summary']}" for n, r in by_route.items() if not r["ok"])
@@ -245,6 +257,32 @@ def benchmark(mods, events, rounds: int, keep_gc: bool) -> dict[str, object]:
     }
 
 
+def floor(mods, events, rounds: int) -> dict[str, object]:
+    """What a `serde_json::Value` costs by itself, against marshal, on the events of the
+    marshal target: the two halves of this engine's round trip and of marshal's, timed
+    interleaved as above, and the Rust-only cost of building and dropping the event's `Value`
+    (`value_build_ns`: no Python objects read or made)."""
+    pl = mods["libpylambda_routes"]
+    names = [ev for ev in report.MARSHAL_EVENTS if ev in events]
+    by_event = {}
+    for ev in names:
+        dumped = marshal.dumps(events[ev])
+        by_event[ev] = [
+            Route("pylambda", "", lambda e: pl.value(e, None)),
+            Route("pylambda-in", "", lambda e: pl.value_in(e, None)),
+            Route("marshal", "", lambda e: marshal.loads(marshal.dumps(e))),
+            Route("marshal-dumps", "", marshal.dumps),
+            Route("marshal-loads", "", lambda _e, b=dumped: marshal.loads(b)),
+        ]
+    samples, _ = measure.run_rounds(by_event, {ev: events[ev] for ev in names}, rounds)
+    out = {}
+    for ev in names:
+        out[ev] = {name: statistics.median(times) for name, times in samples[ev].items()}
+        builds = [pl.value_build_ns(events[ev], None) / 1000.0 for _ in range(rounds)]
+        out[ev]["value-build"] = statistics.median(builds)
+    return {"rounds": rounds, "results": out}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--mode", choices=["bench", "smoke", "soak", "loop"], default="bench")
@@ -278,6 +316,8 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"bench: {len(events)} events, {args.rounds} rounds; modules: {', '.join(mods)}")
     data = benchmark(mods, events, args.rounds, args.gc)
+    print("floor: what a serde_json::Value costs by itself", flush=True)
+    data["floor"] = floor(mods, events, max(5, args.rounds // 5))
     if not args.no_soak and TYPED_EVENT in events:
         data["soak"] = soak(mods, events, args.soak_calls, args.soak_route)
     args.out.mkdir(parents=True, exist_ok=True)

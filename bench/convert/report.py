@@ -193,6 +193,10 @@ def render(data: dict) -> str:
             [[p, *(by[r]["summary"] for r in ident)] for p, by in corr["probes"].items()],
         ),
     ]
+    if "floor" in data:
+        out += ["", *floor_section(data["floor"])]
+    if "floor" in data:
+        out += ["", *floor_section(data["floor"])]
     if "soak" in data:
         s = data["soak"]
         out += [
@@ -209,11 +213,64 @@ def render(data: dict) -> str:
     return "\n".join(out) + "\n"
 
 
+def floor_section(floor: dict) -> list[str]:
+    """The marshal target against what building a `serde_json::Value` costs by itself."""
+    rows = []
+    for ev, t in floor["results"].items():
+        out_half = t["pylambda"] - t["pylambda-in"]
+        budget = t["marshal"] - t["value-build"]
+        needed = min(out_half, t["marshal-loads"])
+        rows.append(
+            [
+                ev,
+                us(t["marshal"]),
+                f"{us(t['marshal-dumps'])} + {us(t['marshal-loads'])}",
+                us(t["pylambda"]),
+                f"{us(t['pylambda-in'])} + {us(out_half)}",
+                us(t["value-build"]),
+                us(budget),
+                us(needed),
+                "within reach" if budget > needed else "**out of reach**",
+            ]
+        )
+    return [
+        "## The floor under a `serde_json::Value` (why marshal parity is out of reach on some events)",
+        "",
+        "A round trip into `serde_json::Value` has to build the `Value` and drop it: an "
+        "allocation per string, array and map (two per map), a SipHash and an IndexMap "
+        "insertion per key (serde_json's `preserve_order` map, which keeps key order). "
+        "`Value built + dropped` is that work alone, done from Rust data with no Python object "
+        "read or made (`value_build_ns` in bench/convert/pylambda_routes/src/floor.rs). What "
+        "marshal's round trip leaves after it is the budget for all the Python work: reading "
+        "the event and building the response's objects. Building those objects takes "
+        "marshal.loads, a C loop over bytes, or this engine's second half (`pylambda` minus "
+        "`pylambda-in`, which stops after Python → `Value`) at least `needed` µs. Where the "
+        "budget is smaller, no engine whose handler takes a `Value` can match marshal, unless "
+        "it builds the objects faster than both. Medians over "
+        f"{floor['rounds']} interleaved rounds, µs.",
+        "",
+        *table(
+            [
+                "event",
+                "marshal",
+                "= dumps + loads",
+                "pylambda",
+                "= Python → Value + Value → Python",
+                "Value built + dropped",
+                "budget (marshal − Value)",
+                "needed",
+                "verdict",
+            ],
+            rows,
+        ),
+    ]
+
+
 #: The part of docs/benchmarks-convert.md that each run rewrites.
 DOCS_BEGIN = "<!-- BEGIN results: written by bench/convert/bench.py from results.md -->"
 DOCS_END = "<!-- END results -->"
 #: The sections of results.md the docs quote.
-QUOTED = ("## Targets", "## Identity round trip", "## Typed")
+QUOTED = ("## Targets", "## Identity round trip", "## Typed", "## The floor")
 
 
 def quote(markdown: str) -> str:

@@ -7,9 +7,13 @@
 //! | `apigw_via_value` | the same typed work through `serde_json::Value` on both sides |
 //! | `json_text` | the Rust half of the JSON-text bridge: `str` → `Value` → `str` |
 //! | `pickle` | the Rust half of the pickle bridge: `bytes` → `Value` → `bytes` |
+//! | `value_in` | the first half of `value` only: Python → `Value`, dropped (answers `None`) |
+//! | `value_build_ns` | no Python at all: ns to build and drop a copy of the event's `Value` |
 //!
 //! The bridges' Python halves (`json.dumps`/`json.loads`, `pickle.dumps`/`pickle.loads`) are
 //! in `bench.py`; their strings and bytes cross pylambda's engine, which costs a copy each way.
+
+mod floor;
 
 use aws_lambda_events::apigw::{ApiGatewayProxyRequest, ApiGatewayProxyResponse};
 use pylambda::{Context, Error};
@@ -19,6 +23,17 @@ use serde_json::Value;
 /// The identity round trip into `serde_json::Value`.
 fn value(event: Value, _ctx: Context) -> Result<Value, Error> {
     Ok(event)
+}
+
+/// Python → `Value` only: `value` without its second half.
+fn value_in(event: Value, _ctx: Context) -> Result<(), Error> {
+    drop(event);
+    Ok(())
+}
+
+/// See [`floor::build_ns`].
+fn value_build_ns(event: Value, _ctx: Context) -> Result<f64, Error> {
+    Ok(floor::build_ns(&event))
 }
 
 /// The typed API Gateway route, straight from Python objects into the request type.
@@ -49,6 +64,8 @@ fn pickle(data: ByteBuf, _ctx: Context) -> Result<ByteBuf, Error> {
 
 pylambda::lambda! {
     "value" => value,
+    "value_in" => value_in,
+    "value_build_ns" => value_build_ns,
     "apigw" => apigw,
     "apigw_via_value" => apigw_via_value,
     "json_text" => json_text,
