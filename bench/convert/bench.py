@@ -277,7 +277,13 @@ def floor(mods, events, rounds: int) -> dict[str, object]:
     samples, _ = measure.run_rounds(by_event, {ev: events[ev] for ev in names}, rounds)
     out = {}
     for ev in names:
-        out[ev] = {name: statistics.median(times) for name, times in samples[ev].items()}
+        times = samples[ev]
+        out[ev] = {name: statistics.median(t) for name, t in times.items()}
+        # The second half of the engine's round trip, per round (the two halves of a round
+        # were timed moments apart, so the noise of the machine mostly cancels).
+        out[ev]["pylambda-out"] = statistics.median(
+            a - b for a, b in zip(times["pylambda"], times["pylambda-in"], strict=True)
+        )
         builds = [pl.value_build_ns(events[ev], None) / 1000.0 for _ in range(rounds)]
         out[ev]["value-build"] = statistics.median(builds)
     return {"rounds": rounds, "results": out}
@@ -317,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"bench: {len(events)} events, {args.rounds} rounds; modules: {', '.join(mods)}")
     data = benchmark(mods, events, args.rounds, args.gc)
     print("floor: what a serde_json::Value costs by itself", flush=True)
-    data["floor"] = floor(mods, events, max(5, args.rounds // 5))
+    data["floor"] = floor(mods, events, args.rounds)
     if not args.no_soak and TYPED_EVENT in events:
         data["soak"] = soak(mods, events, args.soak_calls, args.soak_route)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -217,9 +217,15 @@ def floor_section(floor: dict) -> list[str]:
     """The marshal target against what building a `serde_json::Value` costs by itself."""
     rows = []
     for ev, t in floor["results"].items():
-        out_half = t["pylambda"] - t["pylambda-in"]
+        out_half = t["pylambda-out"]
         budget = t["marshal"] - t["value-build"]
         needed = min(out_half, t["marshal-loads"])
+        if budget < 0.95 * needed:
+            verdict = "**out of reach**"
+        elif budget > 1.05 * needed:
+            verdict = "within reach"
+        else:
+            verdict = "at the edge (±5%)"
         rows.append(
             [
                 ev,
@@ -230,7 +236,7 @@ def floor_section(floor: dict) -> list[str]:
                 us(t["value-build"]),
                 us(budget),
                 us(needed),
-                "within reach" if budget > needed else "**out of reach**",
+                verdict,
             ]
         )
     return [
@@ -244,7 +250,8 @@ def floor_section(floor: dict) -> list[str]:
         "marshal's round trip leaves after it is the budget for all the Python work: reading "
         "the event and building the response's objects. Building those objects takes "
         "marshal.loads, a C loop over bytes, or this engine's second half (`pylambda` minus "
-        "`pylambda-in`, which stops after Python → `Value`) at least `needed` µs. Where the "
+        "`pylambda-in`, which stops after Python → `Value`; per round) at least `needed` µs. "
+        "Where the "
         "budget is smaller, no engine whose handler takes a `Value` can match marshal, unless "
         "it builds the objects faster than both. Medians over "
         f"{floor['rounds']} interleaved rounds, µs.",
