@@ -3,8 +3,8 @@
 # 3.14 (Debian sid chroot), 3.6 (pyenv), and under glibc 2.31 (Debian bullseye chroot).
 # Interpreters, venvs and chroots are made by scripts/compat-env.sh under .cache/ and
 # reused. In CI (CI=true) nothing may be skipped: PYLAMBDA_STRICT_COMPAT=1.
-.PHONY: test-compat compat-env compat-build
-TEST_STEPS += test-compat
+.PHONY: test-compat compat-env compat-build test-engine-versions
+TEST_STEPS += test-compat test-engine-versions
 
 COMPAT_DIST := target/pylambda/compat-dist
 COMPAT_EXAMPLES := echo errors hello
@@ -25,3 +25,7 @@ compat-build: setup
 
 test-compat: compat-env compat-build
 	cd python && PYLAMBDA_COMPAT_DIST=$(abspath $(COMPAT_DIST)) $(PY) -m pytest -q -ra tests/test_compat.py
+
+# The engine's and the bridge's pytest suites under 3.12, 3.13 and 3.14 (3.11: test-python).
+test-engine-versions: compat-env build-examples
+	scripts/engine-suites.sh

@@ -14,7 +14,10 @@ py=${PY:-.venv/bin/python}
 pyenv=${PYENV_VERSIONS:-$HOME/.pyenv/versions}
 constraints=python/constraints.txt
 strict=${PYLAMBDA_STRICT_COMPAT:-}
-stamp=$(sha256sum "$constraints" | cut -c1-16)
+# What each environment gets: awslambdaric (the runtime client); pytest and hypothesis, which run
+# the engine's own test suites under every interpreter (scripts/engine-suites.sh).
+packages="awslambdaric pytest hypothesis"
+stamp=$( (cat "$constraints"; echo "$packages") | sha256sum | cut -c1-16)
 
 missing() {
   if [ "$strict" = 1 ]; then echo "compat-env: $1 (PYLAMBDA_STRICT_COMPAT=1)" >&2; exit 1; fi
@@ -29,23 +32,24 @@ for version in 3.12 3.13; do
   echo "compat-env: $venv from $interp" >&2
   rm -rf "$venv"
   "$interp" -m venv "$venv"
-  "$venv/bin/python" -m pip install -q --disable-pip-version-check -c "$constraints" awslambdaric
+  # shellcheck disable=SC2086 # a list of package names
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check -c "$constraints" $packages
   echo "$stamp" >"$venv/.ready"
 done
 
 scripts/chroot.sh sid >/dev/null
 scripts/chroot.sh bullseye >/dev/null
 
-# awslambdaric's cp314 wheels, installed from the host into sid's site directory: no pip
-# or venv package needed inside the chroot.
+# awslambdaric's cp314 wheels (and pytest's), installed from the host into sid's site
+# directory: no pip or venv package needed inside the chroot.
 site=.cache/chroot/sid/usr/local/lib/python3.14/dist-packages
 if [ "$(cat "$site/.pylambda-ready" 2>/dev/null)" != "$stamp" ]; then
-  echo "compat-env: awslambdaric for CPython 3.14 into $site" >&2
+  echo "compat-env: $packages for CPython 3.14 into $site" >&2
   rm -rf "$site"
   "$py" -m pip install -q --disable-pip-version-check --target "$site" \
     --only-binary=:all: --implementation cp --python-version 3.14 --abi cp314 \
     --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 \
-    --platform manylinux2014_x86_64 -c "$constraints" awslambdaric
+    --platform manylinux2014_x86_64 -c "$constraints" $packages
   echo "$stamp" >"$site/.pylambda-ready"
 fi
 echo "compat-env: ready" >&2
