@@ -112,3 +112,18 @@ def test_an_ordered_dict_converts_in_its_own_order(echo, probe):
     # The direct `Value` path and serde's path (a typed target) both follow the linked order.
     assert list(echo(event, None)) == expected
     assert probe.map_keys(event, None) == expected
+
+
+def test_an_ordered_dict_with_keys_hashed_in_python_is_read_without_hashing_them(echo):
+    """Reading an OrderedDict in its linked order looks every key up again; a key whose
+    `__hash__` is Python code would run it, so such a dict is read in storage order."""
+    import collections
+
+    class HashingStr(str):
+        def __hash__(self):
+            CALLS.append("__hash__")
+            return str.__hash__(self)
+
+    event = collections.OrderedDict([(HashingStr("k"), 1), ("z", 2)])
+    CALLS.clear()  # building the dict hashed the key; converting it must not
+    assert_same(echo(event, None), {"k": 1, "z": 2})

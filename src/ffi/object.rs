@@ -428,10 +428,12 @@ impl<'py> PyRef<'py> {
         let t = self.type_ptr();
         if t != addr_of_mut!(sys::PyDict_Type)
             && is_module_type(self.py(), t, c"collections", c"OrderedDict")
+            && self.dict_keys_hash_in_c()
         {
-            // SAFETY: an exact OrderedDict, whose items() is C code; returns a new list of new
-            // (key, value) tuples, or NULL with an exception (fetched and dropped: fall back
-            // to storage order).
+            // SAFETY: an exact OrderedDict, whose items() is C code and looks each key up
+            // again, which hashes and compares keys: C code too for the built-in key types
+            // just checked. Returns a new list of new (key, value) tuples, or NULL with an
+            // exception (fetched and dropped: fall back to storage order).
             if let Ok(items) = unsafe { PyOwned::from_new(sys::PyMapping_Items(self.as_ptr())) } {
                 return DictItems::Linked {
                     py: self.py(),
@@ -441,6 +443,20 @@ impl<'py> PyRef<'py> {
             }
         }
         DictItems::Storage { dict: self, pos: 0 }
+    }
+
+    /// Whether every key of this dict is an exact `str`, `int`, `float`, `bool` or `None`:
+    /// types whose hashing and comparison run no Python code.
+    fn dict_keys_hash_in_c(self) -> bool {
+        let builtin = |key: PyRef<'_>| {
+            let t = key.type_ptr();
+            t == addr_of_mut!(sys::PyUnicode_Type)
+                || t == addr_of_mut!(sys::PyLong_Type)
+                || t == addr_of_mut!(sys::PyFloat_Type)
+                || t == addr_of_mut!(sys::PyBool_Type)
+                || key.is_none()
+        };
+        DictItems::Storage { dict: self, pos: 0 }.all(|(key, _)| builtin(key))
     }
 
     /// `dict[key]` for a str key, borrowed; `None` when absent.
