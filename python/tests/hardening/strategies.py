@@ -121,6 +121,15 @@ wide_keys = st.one_of(
 )
 
 
+def reordered(items: dict) -> collections.OrderedDict:
+    """An OrderedDict whose linked order differs from its storage order (first key moved to
+    the end), as `move_to_end()` leaves it."""
+    ordered = collections.OrderedDict(items)
+    if len(ordered) > 1:
+        ordered.move_to_end(next(iter(ordered)))
+    return ordered
+
+
 def wide_values(max_leaves: int = 40) -> st.SearchStrategy:
     """JSON-like values with everything a Python caller might pass: big ints, NaN and
     infinities, lone surrogates, non-str keys, tuples, subclasses, OrderedDicts."""
@@ -133,6 +142,8 @@ def wide_values(max_leaves: int = 40) -> st.SearchStrategy:
             st.dictionaries(wide_keys, children, max_size=6),
             st.dictionaries(text, children, max_size=4).map(DictSub),
             st.dictionaries(text, children, max_size=4).map(collections.OrderedDict),
+            st.dictionaries(text, children, max_size=4).map(reordered),
+            st.dictionaries(wide_keys, children, max_size=4).map(reordered),
         ),
         max_leaves=max_leaves,
     )
