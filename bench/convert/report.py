@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# bench/quoting.py, shared with the other benchmark (bench/ is not a package).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import quoting  # noqa: E402
+
 ENGINE = "pylambda"
 #: Events of the "no slower than marshal" target (API Gateway, SQS and the 1 MB events).
 MARSHAL_EVENTS = ["apigw-v1", "apigw-v2", "sqs-10", "sqs-1mb", "dynamodb-1mb"]
@@ -280,20 +287,6 @@ DOCS_END = "<!-- END results -->"
 QUOTED = ("## Targets", "## Identity round trip", "## Typed", "## The floor")
 
 
-def quote(markdown: str) -> str:
-    """The machine description and the quoted sections of results.md, one heading level down."""
-    head, *sections = markdown.split("\n## ")
-    machine = [line for line in head.splitlines() if line.startswith("- ")]
-    kept = ["## " + s.rstrip() for s in sections if ("## " + s).startswith(QUOTED)]
-    return "\n".join(machine) + "\n\n" + "\n\n".join("#" + s for s in kept) + "\n"
-
-
-def update_docs(path, markdown: str) -> bool:
+def update_docs(path: Path, markdown: str) -> bool:
     """Rewrites the quoted results between the markers in `path`; False if it has none."""
-    text = path.read_text("utf-8")
-    if DOCS_BEGIN not in text or DOCS_END not in text:
-        return False
-    before, rest = text.split(DOCS_BEGIN, 1)
-    _, after = rest.split(DOCS_END, 1)
-    path.write_text(f"{before}{DOCS_BEGIN}\n{quote(markdown)}{DOCS_END}{after}", "utf-8")
-    return True
+    return quoting.rewrite_between(path, DOCS_BEGIN, DOCS_END, quoting.quote(markdown, QUOTED))

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from events import EVENT_TITLES
 from systems import PROTOTYPE_SYSTEMS, SYSTEMS
+
+# bench/quoting.py, shared with the other benchmark (bench/ is not a package).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import quoting  # noqa: E402
 
 #: The 2018 study's crowbar zip ("774 KB"), read as 774,000 bytes (the stricter reading).
 STUDY_CROWBAR_ZIP = 774_000
@@ -302,20 +307,6 @@ QUOTED = (
 )
 
 
-def quote(markdown: str) -> str:
-    """The machine description and the headline sections of results.md, one level down."""
-    head, *sections = markdown.split("\n## ")
-    machine = [line for line in head.splitlines() if line.startswith("- ")]
-    kept = ["## " + s.rstrip() for s in sections if ("## " + s).startswith(QUOTED)]
-    return "\n".join(machine) + "\n\n" + "\n\n".join("#" + s for s in kept) + "\n"
-
-
 def update_docs(path: Path, markdown: str) -> bool:
-    """Rewrite the quoted results between the markers in `path`; False if it has none."""
-    text = path.read_text("utf-8") if path.exists() else ""
-    if DOCS_BEGIN not in text or DOCS_END not in text:
-        return False
-    before, rest = text.split(DOCS_BEGIN, 1)
-    _, after = rest.split(DOCS_END, 1)
-    path.write_text(f"{before}{DOCS_BEGIN}\n{quote(markdown)}{DOCS_END}{after}", "utf-8")
-    return True
+    """Rewrites the quoted results between the markers in `path`; False if it has none."""
+    return quoting.rewrite_between(path, DOCS_BEGIN, DOCS_END, quoting.quote(markdown, QUOTED))
