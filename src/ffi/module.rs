@@ -247,23 +247,7 @@ unsafe extern "C" fn trampoline(
         keywords: &all[nargs..],
         kwnames,
     };
-    let outcome = catch_unwind(AssertUnwindSafe(|| (bound.callable)(py, &call)));
-    let raise = match outcome {
-        Ok(Ok(result)) => return result.into_raw(),
-        Ok(Err(raise)) => raise,
-        Err(payload) => {
-            match catch_unwind(AssertUnwindSafe(|| (bound.on_panic)(py, payload))) {
-                Ok(raise) => raise,
-                // A panic while describing a panic: give up on details, never unwind into C.
-                Err(_) => {
-                    raise_type_error(py, "pylambda: panic while reporting a panic");
-                    return std::ptr::null_mut();
-                }
-            }
-        }
-    };
-    raise_now(py, raise);
-    std::ptr::null_mut()
+    call_catching(py, |py| (bound.callable)(py, &call), bound.on_panic)
 }
 
 /// Sets `raise` as the pending exception.
@@ -282,26 +266,29 @@ pub unsafe fn module_init(
     init: Option<crate::entry::BoxedInit>,
 ) -> *mut RawObject {
     let py = Python::assume_gil_acquired();
-    module_init_result(
+    call_catching(
         py,
         |py| crate::entry::build_module(py, name, exports, init),
         crate::entry::on_panic,
     )
 }
 
-/// Runs a module initializer body, catching panics, and converts its outcome into what
-/// `PyInit_*` must return: the module, or NULL with an exception set.
-fn module_init_result(
+/// Runs `body` (an exported function's call, or a module's initialization), catching panics,
+/// and converts its outcome into what CPython expects back from C: a new reference, or NULL
+/// with an exception set. A panic never unwinds into C.
+#[inline]
+fn call_catching(
     py: Python<'_>,
     body: impl FnOnce(Python<'_>) -> Result<PyOwned, Raise>,
     on_panic: PanicHandler,
 ) -> *mut RawObject {
     let outcome = catch_unwind(AssertUnwindSafe(|| body(py)));
     let raise = match outcome {
-        Ok(Ok(module)) => return module.into_raw(),
+        Ok(Ok(object)) => return object.into_raw(),
         Ok(Err(raise)) => raise,
         Err(payload) => match catch_unwind(AssertUnwindSafe(|| on_panic(py, payload))) {
             Ok(raise) => raise,
+            // A panic while describing a panic: give up on details, never unwind into C.
             Err(_) => {
                 raise_type_error(py, "pylambda: panic while reporting a panic");
                 return std::ptr::null_mut();
