@@ -188,12 +188,22 @@ fn invoke<M, H: Handler<M>>(
     } else {
         Context::default()
     };
-    // Python code may have changed the log level since the last invocation.
+    run_user_code(py, move || handler.run(event, context))
+}
+
+/// Runs user code (a handler, or an exported function) and converts what it returns: the
+/// second half of every call, shared by [`invoke`] and `interop`'s functions.
+///
+/// The code runs without the GIL, and a panic in it is caught before the GIL is taken back,
+/// so the process keeps serving; Rust's buffered stdout is flushed before Python writes more.
+pub(crate) fn run_user_code<R: serde::Serialize + 'static>(
+    py: Python<'_>,
+    user_code: impl FnOnce() -> Result<R, Diagnostic>,
+) -> Result<PyOwned, Failure> {
+    // Python code may have changed the log level since the last call.
     crate::logging::refresh(py);
-    // The user's code runs without the GIL, and a panic in it is caught before the GIL is
-    // taken back, so the process keeps serving.
     let outcome = ffi::allow_threads(py, move || {
-        let outcome = catch_unwind(AssertUnwindSafe(move || handler.run(event, context)));
+        let outcome = catch_unwind(AssertUnwindSafe(user_code));
         crate::logging::flush_stdout();
         outcome
     });

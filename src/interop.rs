@@ -58,14 +58,12 @@
 //! * Log records it writes flow to Python's `logging` like a handler's ([`crate::logging`]).
 
 use std::marker::PhantomData;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::convert;
-use crate::entry::{Export, Exportable, Failure};
-use crate::error::panic_message;
+use crate::entry::{run_user_code, Export, Exportable, Failure};
 use crate::ffi::{self, CallArgs, PyOwned, Python};
 use crate::Diagnostic;
 
@@ -173,16 +171,5 @@ fn call<M, F: PyFunction<M>>(
         several => convert::from_python_owned(ffi::new_tuple(py, several).borrow(py)),
     }
     .map_err(Failure::Event)?;
-    crate::logging::refresh(py);
-    let outcome = ffi::allow_threads(py, move || {
-        let outcome = catch_unwind(AssertUnwindSafe(move || f.call(parsed)));
-        crate::logging::flush_stdout();
-        outcome
-    });
-    let output = match outcome {
-        Ok(Ok(output)) => output,
-        Ok(Err(diagnostic)) => return Err(Failure::Handler(diagnostic)),
-        Err(payload) => return Err(Failure::Panic(panic_message(&*payload))),
-    };
-    convert::to_python_owned(py, output).map_err(Failure::Response)
+    run_user_code(py, move || f.call(parsed))
 }
