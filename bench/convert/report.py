@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# bench/quoting.py, shared with the other benchmark (bench/ is not a package).
+# bench/shared.py, shared with the other benchmark (bench/ is not a package).
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import quoting  # noqa: E402
+import shared  # noqa: E402
 
 ENGINE = "pylambda"
 #: Events of the "no slower than marshal" target (API Gateway, SQS and the 1 MB events).
@@ -289,4 +289,4 @@ QUOTED = ("## Targets", "## Identity round trip", "## Typed", "## The floor")
 
 def update_docs(path: Path, markdown: str) -> bool:
     """Rewrites the quoted results between the markers in `path`; False if it has none."""
-    return quoting.rewrite_between(path, DOCS_BEGIN, DOCS_END, quoting.quote(markdown, QUOTED))
+    return shared.rewrite_between(path, DOCS_BEGIN, DOCS_END, shared.quote(markdown, QUOTED))

@@ -8,9 +8,9 @@ from pathlib import Path
 from events import EVENT_TITLES
 from systems import PROTOTYPE_SYSTEMS, SYSTEMS
 
-# bench/quoting.py, shared with the other benchmark (bench/ is not a package).
+# bench/shared.py, shared with the other benchmark (bench/ is not a package).
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import quoting  # noqa: E402
+import shared  # noqa: E402
 
 #: The 2018 study's crowbar zip ("774 KB"), read as 774,000 bytes (the stricter reading).
 STUDY_CROWBAR_ZIP = 774_000
@@ -309,4 +309,4 @@ QUOTED = (
 
 def update_docs(path: Path, markdown: str) -> bool:
     """Rewrites the quoted results between the markers in `path`; False if it has none."""
-    return quoting.rewrite_between(path, DOCS_BEGIN, DOCS_END, quoting.quote(markdown, QUOTED))
+    return shared.rewrite_between(path, DOCS_BEGIN, DOCS_END, shared.quote(markdown, QUOTED))
