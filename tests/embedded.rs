@@ -51,25 +51,10 @@ fn eval(expr: &str) -> *mut ffi::PyObject {
     let code = CString::new(expr).unwrap();
     // SAFETY: GIL held by the caller (with_python); all references are released below.
     unsafe {
-        let main = ffi::PyImport_AddModule(c"__main__".as_ptr());
-        let globals = ffi::PyModule_GetDict(main);
-        let setup = c"import decimal, math, sys";
-        let r = ffi::PyRun_StringFlags(
-            setup.as_ptr(),
-            ffi::Py_file_input,
-            globals,
-            globals,
-            std::ptr::null_mut(),
-        );
+        let r = testing::run_in_main(c"import decimal, math, sys", testing::Code::Statements);
         assert!(!r.is_null());
         ffi::Py_DecRef(r);
-        let obj = ffi::PyRun_StringFlags(
-            code.as_ptr(),
-            ffi::Py_eval_input,
-            globals,
-            globals,
-            std::ptr::null_mut(),
-        );
+        let obj = testing::run_in_main(&code, testing::Code::Expression);
         if obj.is_null() {
             ffi::PyErr_Print();
             panic!("could not evaluate {expr}");

@@ -6,6 +6,7 @@
 use std::ffi::{CStr, CString};
 use std::sync::Once;
 
+use pylambda::__private::testing;
 use python3_sys as ffi;
 
 /// Python code the generator calls for objects that are easier made in Python: subclasses,
@@ -92,15 +93,7 @@ pub fn init() {
         let code = CString::new(HELPERS).expect("no NUL in the helpers");
         // SAFETY: GIL held (Py_InitializeEx leaves it with this thread).
         unsafe {
-            let main = ffi::PyImport_AddModule(c"__main__".as_ptr());
-            let globals = ffi::PyModule_GetDict(main);
-            let r = ffi::PyRun_StringFlags(
-                code.as_ptr(),
-                ffi::Py_file_input,
-                globals,
-                globals,
-                std::ptr::null_mut(),
-            );
+            let r = testing::run_in_main(&code, testing::Code::Statements);
             if r.is_null() {
                 ffi::PyErr_Print();
                 panic!("pylambda-fuzz: the helper code failed");

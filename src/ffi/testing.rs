@@ -1,11 +1,40 @@
 //! Raw-pointer entry points into the conversion engine, for the crate's own integration tests
-//! (`tests/embedded.rs`, which embed an interpreter). Not public API.
+//! (`tests/embedded.rs`) and the fuzz harness (`fuzz/`), which embed an interpreter. Not public
+//! API.
 
 use serde::de::{Deserialize, DeserializeOwned};
 use serde::Serialize;
 
+use std::ffi::CStr;
+
+use super::sys;
 use crate::convert::{self, Error};
 use crate::ffi::{PyRef, Python, RawObject};
+
+/// What [`run_in_main`] runs: statements (`exec`) or one expression (`eval`).
+#[derive(Clone, Copy, Debug)]
+pub enum Code {
+    /// Statements; the result is `None`.
+    Statements,
+    /// One expression; the result is its value.
+    Expression,
+}
+
+/// Runs Python code in `__main__`'s namespace: a new reference to the result, or NULL with
+/// the exception set. For the harnesses that embed an interpreter (`tests/embedded.rs`,
+/// `fuzz/`) to make their test objects.
+///
+/// # Safety
+/// The interpreter is initialized and this thread holds the GIL.
+pub unsafe fn run_in_main(code: &CStr, kind: Code) -> *mut RawObject {
+    let start = match kind {
+        Code::Statements => sys::Py_file_input,
+        Code::Expression => sys::Py_eval_input,
+    };
+    // `__main__` always exists once the interpreter runs; its dict is borrowed from it.
+    let globals = sys::PyModule_GetDict(sys::PyImport_AddModule(c"__main__".as_ptr()));
+    sys::PyRun_StringFlags(code.as_ptr(), start, globals, globals, std::ptr::null_mut())
+}
 
 /// # Safety
 /// GIL held; `obj` alive for `'a`.
