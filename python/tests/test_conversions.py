@@ -213,6 +213,57 @@ def test_key_order_is_preserved_both_ways(echo, probe):
     )
 
 
+# --- remembered dict shapes ------------------------------------------------------------------
+# A dict shape seen twice in a row is remembered (src/convert/shapes.rs); later dicts with its
+# first key and length start from a copy of it. Whatever follows must convert as without it.
+
+SHAPE = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+
+
+class Text(str):
+    pass
+
+
+def remembered_shape(echo):
+    for _ in range(3):
+        assert_same(echo(SHAPE), SHAPE)
+
+
+@pytest.mark.parametrize(
+    "keys, expected_keys",
+    [
+        (["first", "second", "third", "fourth"], ["first", "second", "third", "fourth"]),
+        (["first", "second", "other", "fourth"], ["first", "second", "other", "fourth"]),
+        (["first", "third", "second", "fourth"], ["first", "third", "second", "fourth"]),
+        (["first", "second", "third", "fourth!"], ["first", "second", "third", "fourth!"]),
+        (["first", "second", 3, "fourth"], ["first", "second", "3", "fourth"]),
+        (["first", "second", None, True], ["first", "second", "null", "true"]),
+        (["first", "second", Text("third"), "fourth"], ["first", "second", "third", "fourth"]),
+    ],
+)
+def test_dicts_like_a_remembered_shape_convert_exactly(echo, keys, expected_keys):
+    remembered_shape(echo)
+    values = [{"v": i} if i % 2 else [i, str(i)] for i in range(len(keys))]
+    got = echo(dict(zip(keys, values, strict=True)))
+    assert_same(got, dict(zip(expected_keys, values, strict=True)))
+    assert_same(echo(SHAPE), SHAPE)
+
+
+def test_keys_spelled_alike_in_a_dict_like_a_remembered_shape(echo):
+    remembered_shape(echo)
+    # 3 and "3" are one key once spelled: the later value wins, at the first one's place.
+    got = echo({"first": 1, "second": 2, 3: "int", "3": "str"})
+    assert_same(got, {"first": 1, "second": 2, "3": "str"})
+
+
+def test_errors_in_a_remembered_shape_name_the_path(echo):
+    remembered_shape(echo)
+    with pytest.raises(TypeError) as info:
+        echo({"first": 1, "second": [0, {1}], "third": 3, "fourth": 4})
+    assert str(info.value).startswith("second[1]: object of type set cannot be converted")
+    assert_same(echo(SHAPE), SHAPE)
+
+
 # --- Decimal ----------------------------------------------------------------------------------
 
 

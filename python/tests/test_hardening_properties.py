@@ -179,3 +179,28 @@ def test_decimals_become_floats_only_when_the_runtime_writes_the_same_digits(x):
         moved = last_digit_moved(text, step)
         if moved is not None:
             check_against_model([decimal.Decimal(moved)])
+
+
+@property_settings
+@given(
+    st.lists(gen.text, min_size=3, max_size=12, unique=True),
+    st.lists(st.tuples(st.integers(1, 11), gen.wide_keys), max_size=3),
+    st.data(),
+)
+def test_dicts_of_a_remembered_shape_follow_the_model(keys, changes, data):
+    """A dict shape seen twice is remembered (src/convert/shapes.rs) and later dicts with its
+    first key and length start from a copy of it. Dicts that differ from it after the first key
+    (other keys, any key type, keys moved, other values) must still follow the model."""
+    shape = dict.fromkeys(keys, 0)
+    for _ in range(2):
+        assert_same(ECHO(shape, None), shape)
+    variant_keys = list(keys)
+    for position, key in changes:
+        variant_keys[position % len(keys) or 1] = key
+    if data.draw(st.booleans(), label="swap two keys after the first"):
+        i, j = data.draw(st.lists(st.integers(1, len(keys) - 1), min_size=2, max_size=2))
+        variant_keys[i], variant_keys[j] = variant_keys[j], variant_keys[i]
+    n = len(keys)
+    values = data.draw(st.lists(gen.wide_values(max_leaves=4), min_size=n, max_size=n))
+    check_against_model(dict(zip(variant_keys, values, strict=True)))
+    assert_same(ECHO(shape, None), shape)

@@ -59,7 +59,7 @@ pub(crate) fn key_object(py: Python<'_>, key: &str) -> PyOwned {
 /// agree on all of those bytes only share a slot, which costs a cache miss, never a wrong key
 /// (the text is compared in full).
 #[inline]
-fn hash(bytes: &[u8]) -> u64 {
+pub(crate) fn hash(bytes: &[u8]) -> u64 {
     const K1: u64 = 0x517c_c1b7_2722_0a95;
     const K2: u64 = 0x9e37_79b9_7f4a_7c15;
     const K3: u64 = 0xc2b2_ae3d_27d4_eb4f;

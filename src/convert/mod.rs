@@ -9,6 +9,7 @@ pub mod error;
 mod keys;
 mod number;
 mod ser;
+mod shapes;
 mod value;
 
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -10,6 +10,7 @@ use serde_json::{Map, Number, Value};
 use super::de::{key_text, too_deep, unsupported_type};
 use super::error::{Error, ErrorKind, Segment};
 use super::keys::key_object;
+use super::shapes;
 use crate::ffi::{self, IntValue, Kind, ListBuilder, PyOwned, PyRef, Python};
 
 /// Python object → `Value`.
@@ -20,17 +21,7 @@ pub(crate) fn from_python(obj: PyRef<'_>, depth: u32, max_depth: u32) -> Result<
             if depth >= max_depth {
                 return Err(too_deep(max_depth));
             }
-            let mut map = Map::with_capacity(obj.dict_len());
-            for (key, value) in obj.dict_items() {
-                // Non-str keys are spelled as JSON spells them, exactly as on the serde path.
-                let key_text = key_text(key)?.into_owned();
-                let value = match from_python(value, depth + 1, max_depth) {
-                    Ok(value) => value,
-                    Err(e) => return Err(e.within(Segment::Key(key_text))),
-                };
-                map.insert(key_text, value);
-            }
-            Value::Object(map)
+            Value::Object(dict_to_map(obj, depth, max_depth)?)
         }
         Kind::Int => match obj.as_i64() {
             IntValue::I64(v) => Value::Number(v.into()),
@@ -75,6 +66,52 @@ pub(crate) fn from_python(obj: PyRef<'_>, depth: u32, max_depth: u32) -> Result<
         Kind::Bytes | Kind::ByteArray | Kind::Decimal => super::from_python::<Value>(obj)?,
         Kind::Other => return Err(unsupported_type(obj)),
     })
+}
+
+/// A dict's items as a map: into a clone of its remembered shape while its keys are the
+/// shape's (`shapes`), else key by key, remembering its shape for next time.
+fn dict_to_map(dict: PyRef<'_>, depth: u32, max_depth: u32) -> Result<Map<String, Value>, Error> {
+    let len = dict.dict_len();
+    let mut items = dict.dict_items();
+    let storage_order = items.in_storage_order();
+    let mut next = items.next();
+    let mut index = 0;
+    let mut map = None;
+    if let Some((first, _)) = next.filter(|_| storage_order) {
+        if let Some(mut shape) = shapes::remembered(dict.py(), len, first) {
+            for (expected, slot) in shape.iter_mut() {
+                let Some((_, value)) = next.filter(|(key, _)| shapes::is_key(*key, expected))
+                else {
+                    break;
+                };
+                *slot = from_python(value, depth + 1, max_depth)
+                    .map_err(|e| e.within(Segment::Key(expected.clone())))?;
+                index += 1;
+                next = items.next();
+            }
+            if index == shape.len() && next.is_none() {
+                return Ok(shape);
+            }
+            // The keys part from the shape's after `index` of them: keep those, go on below.
+            map = Some(shapes::prefix(shape, index, len));
+        }
+    }
+    let mut map = map.unwrap_or_else(|| Map::with_capacity(len));
+    let mut shape = shapes::Recorder::new(len, storage_order && index == 0);
+    while let Some((key, value)) = next {
+        // Non-str keys are spelled as JSON spells them, exactly as on the serde path.
+        let key_text = key_text(key)?.into_owned();
+        shape.key(index, key.kind() == Kind::Str, &key_text);
+        let value = match from_python(value, depth + 1, max_depth) {
+            Ok(value) => value,
+            Err(e) => return Err(e.within(Segment::Key(key_text))),
+        };
+        map.insert(key_text, value);
+        index += 1;
+        next = items.next();
+    }
+    shape.finish(dict.py(), &map);
+    Ok(map)
 }
 
 fn str_of(obj: PyRef<'_>) -> Result<&str, Error> {

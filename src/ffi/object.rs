@@ -563,6 +563,14 @@ pub enum DictItems<'py> {
     },
 }
 
+impl DictItems<'_> {
+    /// Whether the items come from the dict's storage (`PyDict_Next`): its insertion order,
+    /// the same every time for the same keys.
+    pub fn in_storage_order(&self) -> bool {
+        matches!(self, DictItems::Storage { .. })
+    }
+}
+
 impl<'py> Iterator for DictItems<'py> {
     type Item = (PyRef<'py>, PyRef<'py>);
 
