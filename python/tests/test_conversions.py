@@ -214,10 +214,12 @@ def test_key_order_is_preserved_both_ways(echo, probe):
 
 
 # --- remembered dict shapes ------------------------------------------------------------------
-# A dict shape seen twice in a row is remembered (src/convert/shapes.rs); later dicts with its
-# first key and length start from a copy of it. Whatever follows must convert as without it.
+# A dict shape seen twice in a row is remembered in both directions (src/convert/shapes.rs);
+# later dicts with its first key and length start from a copy of it. Whatever follows must
+# convert as without it. SHAPE has enough keys for both directions' tables.
 
-SHAPE = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+KEYS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh"]
+SHAPE = dict(zip(KEYS, range(len(KEYS)), strict=True))
 
 
 class Text(str):
@@ -229,16 +231,24 @@ def remembered_shape(echo):
         assert_same(echo(SHAPE), SHAPE)
 
 
+def changed(at: int, key, spelled=None) -> tuple[list, list]:
+    """KEYS with `key` at `at`, and the keys expected back (`spelled` there, if given)."""
+    keys, expected = list(KEYS), list(KEYS)
+    keys[at], expected[at] = key, key if spelled is None else spelled
+    return keys, expected
+
+
 @pytest.mark.parametrize(
     "keys, expected_keys",
     [
-        (["first", "second", "third", "fourth"], ["first", "second", "third", "fourth"]),
-        (["first", "second", "other", "fourth"], ["first", "second", "other", "fourth"]),
-        (["first", "third", "second", "fourth"], ["first", "third", "second", "fourth"]),
-        (["first", "second", "third", "fourth!"], ["first", "second", "third", "fourth!"]),
-        (["first", "second", 3, "fourth"], ["first", "second", "3", "fourth"]),
-        (["first", "second", None, True], ["first", "second", "null", "true"]),
-        (["first", "second", Text("third"), "fourth"], ["first", "second", "third", "fourth"]),
+        (KEYS, KEYS),
+        changed(2, "other"),
+        changed(6, "seventh!"),
+        changed(6, "sevent"),
+        changed(3, 3, spelled="3"),
+        (KEYS[:2] + [None, True] + KEYS[4:], KEYS[:2] + ["null", "true"] + KEYS[4:]),
+        changed(2, Text("third"), spelled="third"),
+        (KEYS[:1] + KEYS[2:3] + KEYS[1:2] + KEYS[3:], KEYS[:1] + KEYS[2:3] + KEYS[1:2] + KEYS[3:]),
     ],
 )
 def test_dicts_like_a_remembered_shape_convert_exactly(echo, keys, expected_keys):
@@ -252,14 +262,18 @@ def test_dicts_like_a_remembered_shape_convert_exactly(echo, keys, expected_keys
 def test_keys_spelled_alike_in_a_dict_like_a_remembered_shape(echo):
     remembered_shape(echo)
     # 3 and "3" are one key once spelled: the later value wins, at the first one's place.
-    got = echo({"first": 1, "second": 2, 3: "int", "3": "str"})
-    assert_same(got, {"first": 1, "second": 2, "3": "str"})
+    event = dict(SHAPE)
+    del event["third"], event["fourth"]
+    event.update({3: "int", "3": "str"})
+    got = echo(event)
+    expected = {k: v for k, v in SHAPE.items() if k not in ("third", "fourth")} | {"3": "str"}
+    assert_same(got, expected)
 
 
 def test_errors_in_a_remembered_shape_name_the_path(echo):
     remembered_shape(echo)
     with pytest.raises(TypeError) as info:
-        echo({"first": 1, "second": [0, {1}], "third": 3, "fourth": 4})
+        echo(SHAPE | {"second": [0, {1}]})
     assert str(info.value).startswith("second[1]: object of type set cannot be converted")
     assert_same(echo(SHAPE), SHAPE)
 

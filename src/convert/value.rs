@@ -78,7 +78,7 @@ fn dict_to_map(dict: PyRef<'_>, depth: u32, max_depth: u32) -> Result<Map<String
     let mut index = 0;
     let mut map = None;
     if let Some((first, _)) = next.filter(|_| storage_order) {
-        if let Some(mut shape) = shapes::remembered(dict.py(), len, first) {
+        if let Some(mut shape) = shapes::remembered_map(dict.py(), len, first) {
             for (expected, slot) in shape.iter_mut() {
                 let Some((_, value)) = next.filter(|(key, _)| shapes::is_key(*key, expected))
                 else {
@@ -97,7 +97,7 @@ fn dict_to_map(dict: PyRef<'_>, depth: u32, max_depth: u32) -> Result<Map<String
         }
     }
     let mut map = map.unwrap_or_else(|| Map::with_capacity(len));
-    let mut shape = shapes::Recorder::new(len, storage_order && index == 0);
+    let mut shape = shapes::MAP_SHAPES.recorder(len, storage_order && index == 0);
     while let Some((key, value)) = next {
         // Non-str keys are spelled as JSON spells them, exactly as on the serde path.
         let key_text = key_text(key)?.into_owned();
@@ -110,7 +110,7 @@ fn dict_to_map(dict: PyRef<'_>, depth: u32, max_depth: u32) -> Result<Map<String
         index += 1;
         next = items.next();
     }
-    shape.finish(dict.py(), &map);
+    shapes::record_map(dict.py(), shape, &map);
     Ok(map)
 }
 
@@ -152,19 +152,45 @@ pub(crate) fn to_python(
             if depth >= max_depth {
                 return Err(too_deep(max_depth));
             }
-            let dict = ffi::new_dict(py);
-            for (key, item) in map {
-                let item = match to_python(py, item, depth + 1, max_depth) {
-                    Ok(item) => item,
-                    Err(e) => return Err(e.within(Segment::Key(key))),
-                };
-                let key = key_object(py, &key);
-                ffi::dict_set(&dict, &key, &item)
-                    .map_err(|e| Error::new(ErrorKind::Invalid, e.to_string()))?;
-            }
-            dict
+            map_to_dict(py, map, depth, max_depth)?
         }
     })
+}
+
+/// A map as a dict: a copy of its remembered shape with the values set (`shapes`), else key
+/// by key, remembering its shape for next time.
+fn map_to_dict(
+    py: Python<'_>,
+    map: Map<String, Value>,
+    depth: u32,
+    max_depth: u32,
+) -> Result<PyOwned, Error> {
+    let set_error = |e: ffi::PyErr| Error::new(ErrorKind::Invalid, e.to_string());
+    if let Some(dict) = shapes::remembered_dict(py, &map) {
+        let mut keys = dict.borrow(py).dict_items();
+        for (text, item) in map {
+            let item = match to_python(py, item, depth + 1, max_depth) {
+                Ok(item) => item,
+                Err(e) => return Err(e.within(Segment::Key(text))),
+            };
+            let (key, _) = keys.next().expect("a copy of a shape has the map's keys");
+            ffi::dict_set_borrowed_key(&dict, key, &item).map_err(set_error)?;
+        }
+        return Ok(dict);
+    }
+    let dict = ffi::new_dict(py);
+    let mut shape = shapes::DICT_SHAPES.recorder(map.len(), true);
+    for (index, (text, item)) in map.into_iter().enumerate() {
+        shape.key(index, true, &text);
+        let item = match to_python(py, item, depth + 1, max_depth) {
+            Ok(item) => item,
+            Err(e) => return Err(e.within(Segment::Key(text))),
+        };
+        let key = key_object(py, &text);
+        ffi::dict_set(&dict, &key, &item).map_err(set_error)?;
+    }
+    shapes::record_dict(py, shape, &dict);
+    Ok(dict)
 }
 
 fn number(py: Python<'_>, n: &Number) -> Result<PyOwned, Error> {

@@ -134,6 +134,26 @@ pub fn dict_set(dict: &PyOwned, key: &PyOwned, value: &PyOwned) -> Result<(), Py
     }
 }
 
+/// `dict[key] = value` for a key borrowed from a dict being iterated: replacing the value of a
+/// key the dict has is the one change allowed while `PyDict_Next` walks it.
+#[inline]
+pub fn dict_set_borrowed_key(dict: &PyOwned, key: PyRef<'_>, value: &PyOwned) -> Result<(), PyErr> {
+    // SAFETY: dict is a dict we created; key is alive (held by a dict) and hashable.
+    let rc = unsafe { sys::PyDict_SetItem(dict.ptr.as_ptr(), key.as_ptr(), value.ptr.as_ptr()) };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(PyErr::fetch())
+    }
+}
+
+/// A shallow copy of a dict we created (`PyDict_Copy`: for a dict never deleted from, one
+/// copy of its table, no rehashing), with the same keys in the same order.
+pub fn dict_copy(_py: Python<'_>, dict: &PyOwned) -> PyOwned {
+    // SAFETY: dict is an exact dict; copying it runs no Python code (fails only on MemoryError).
+    unsafe { PyOwned::from_new_or_oom(sys::PyDict_Copy(dict.ptr.as_ptr())) }
+}
+
 /// `decimal.Decimal(text)`, for numbers that a float would round.
 pub fn new_decimal(py: Python<'_>, text: &str) -> Result<PyOwned, PyErr> {
     static DECIMAL: GilCell<Option<PyOwned>> = GilCell::new(None);
