@@ -202,8 +202,6 @@ def render(data: dict) -> str:
     ]
     if "floor" in data:
         out += ["", *floor_section(data["floor"])]
-    if "floor" in data:
-        out += ["", *floor_section(data["floor"])]
     if "soak" in data:
         s = data["soak"]
         out += [
@@ -250,10 +248,12 @@ def floor_section(floor: dict) -> list[str]:
         "## The floor under a `serde_json::Value` (why marshal parity is out of reach on some events)",
         "",
         "A round trip into `serde_json::Value` has to build the `Value` and drop it: an "
-        "allocation per string, array and map (two per map), a SipHash and an IndexMap "
-        "insertion per key (serde_json's `preserve_order` map, which keeps key order). "
-        "`Value built + dropped` is that work alone, done from Rust data with no Python object "
-        "read or made (`value_build_ns` in bench/convert/pylambda_routes/src/floor.rs). What "
+        "allocation per string, array and map (two per map: entries and hash table, as "
+        "serde_json's `preserve_order` map keeps key order in an IndexMap), every string "
+        "copied. `Value built + dropped` is that work alone, done from Rust data with no "
+        "Python object read or made, at its cheapest: a `clone()`, which copies each map's "
+        "hash table instead of hashing its keys, as the engine's remembered dict shapes do "
+        "(`value_build_ns` in bench/convert/pylambda_routes/src/floor.rs). What "
         "marshal's round trip leaves after it is the budget for all the Python work: reading "
         "the event and building the response's objects. Building those objects takes "
         "marshal.loads, a C loop over bytes, or this engine's second half (`pylambda` minus "
