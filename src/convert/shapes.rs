@@ -17,7 +17,9 @@
 //! full), so key order, duplicates and every other rule stay those of building key by key.
 //! A shape is remembered the second time in a row its slot sees it ([`Recorder`]), so dicts
 //! with unique keys never are. Bounded: direct-mapped slots, shapes of [`MIN_KEYS`] to
-//! [`MAX_KEYS`] str keys taking at most [`MAX_KEY_BYTES`] bytes.
+//! [`MAX_KEYS`] str keys taking at most [`MAX_KEY_BYTES`] bytes — at worst about 8 KiB per map
+//! shape and 4 KiB per dict shape (entries, table and key texts of a 48-key shape), so 1.5 MiB
+//! for both tables full, whatever the events.
 
 use serde_json::{Map, Value};
 
