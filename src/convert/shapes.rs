@@ -177,19 +177,29 @@ impl Recorder {
 
 // --- Python → Value ----------------------------------------------------------------------------
 
-/// A clone of the remembered shape for a dict of `len` items whose first key is `first`, if
-/// there is one with that first key and length (the caller compares the other keys while it
-/// fills the values in, and keeps only the matching prefix otherwise: [`prefix`]).
+/// Makes `into` a copy of the remembered shape for a dict of `len` items whose first key is
+/// `first`, if there is one with that first key and length (the caller compares the other keys
+/// while it fills the values in, and keeps only the matching prefix otherwise: [`prefix`]).
 #[inline]
-pub(crate) fn remembered_map(py: Python<'_>, len: usize, first: PyRef<'_>) -> Option<MapShape> {
+pub(crate) fn remembered_map(
+    py: Python<'_>,
+    len: usize,
+    first: PyRef<'_>,
+    into: &mut MapShape,
+) -> bool {
     if !(MAP_SHAPES.min_keys..=MAX_KEYS).contains(&len) || first.kind() != Kind::Str {
-        return None;
+        return false;
     }
-    let first = first.as_str().ok()?;
-    MAP_SHAPES.lookup(py, len, first, |shape| {
-        let same = shape.len() == len && shape.keys().next().map(String::as_str) == Some(first);
-        same.then(|| shape.clone())
-    })
+    let Ok(first) = first.as_str() else {
+        return false;
+    };
+    MAP_SHAPES
+        .lookup(py, len, first, |shape| {
+            let same = shape.len() == len && shape.keys().next().map(String::as_str) == Some(first);
+            // `clone_from` copies straight into the caller's map (no 72-byte move after).
+            same.then(|| into.clone_from(shape))
+        })
+        .is_some()
 }
 
 /// Whether the dict key `key` is the str `expected`.
