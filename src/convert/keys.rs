@@ -23,10 +23,15 @@ static CACHE: GilCell<Vec<Option<Entry>>> = GilCell::new(Vec::new());
 /// A `str` object for `key`, shared with earlier calls for the same text when possible.
 #[inline]
 pub(crate) fn key_object(py: Python<'_>, key: &str) -> PyOwned {
+    key_object_hashed(py, key, hash(key.as_bytes()))
+}
+
+/// [`key_object`] for a caller that already has `hash(key)` (and needs it for more).
+#[inline]
+pub(crate) fn key_object_hashed(py: Python<'_>, key: &str, hash: u64) -> PyOwned {
     if key.len() > MAX_CACHED_LEN {
         return ffi::new_str(py, key);
     }
-    let hash = hash(key.as_bytes());
     let slot = (hash as usize) & (SLOTS - 1);
     let hit = CACHE.with(py, |cache| match cache.get(slot) {
         Some(Some(entry)) if entry.hash == hash && &*entry.text == key => {

@@ -78,7 +78,14 @@ fn slot_of(len: usize, first: u64) -> usize {
 }
 
 impl<T> Shapes<T> {
-    /// What `find` makes of the shape in the slot for `len` keys starting with `first`.
+    /// Whether dicts of `len` keys may have a shape in this table.
+    #[inline]
+    fn holds(&self, len: usize) -> bool {
+        (self.min_keys..=MAX_KEYS).contains(&len)
+    }
+
+    /// What `find` makes of the shape in the slot for `len` keys starting with `first` (the
+    /// caller has checked [`Shapes::holds`]).
     #[inline]
     fn lookup<R>(
         &self,
@@ -87,9 +94,6 @@ impl<T> Shapes<T> {
         first: &str,
         find: impl FnOnce(&T) -> Option<R>,
     ) -> Option<R> {
-        if !(self.min_keys..=MAX_KEYS).contains(&len) {
-            return None;
-        }
         let slot = slot_of(len, keys::hash(first.as_bytes()));
         self.slots
             .with(py, |slots| find(slots.get(slot)?.shape.as_ref()?))
@@ -104,7 +108,7 @@ impl<T> Shapes<T> {
             slot: 0,
             fingerprint: len as u64,
             key_bytes: 0,
-            eligible: eligible && (self.min_keys..=MAX_KEYS).contains(&len),
+            eligible: eligible && self.holds(len),
         }
     }
 
@@ -150,15 +154,22 @@ impl Recorder {
     /// The key at `index`, `text` as converted; `is_str` when the dict's key is a str.
     #[inline]
     pub(crate) fn key(&mut self, index: usize, is_str: bool, text: &str) {
+        if self.eligible {
+            self.key_hashed(index, is_str, text.len(), keys::hash(text.as_bytes()));
+        }
+    }
+
+    /// [`Recorder::key`] for a caller that already has the text's length and `keys::hash`.
+    #[inline]
+    pub(crate) fn key_hashed(&mut self, index: usize, is_str: bool, len: usize, h: u64) {
         if !self.eligible {
             return;
         }
-        self.key_bytes += text.len();
+        self.key_bytes += len;
         if !is_str || self.key_bytes > MAX_KEY_BYTES {
             self.eligible = false;
             return;
         }
-        let h = keys::hash(text.as_bytes());
         if index == 0 {
             self.slot = slot_of(self.len, h);
         }
@@ -187,7 +198,7 @@ pub(crate) fn remembered_map(
     first: PyRef<'_>,
     into: &mut MapShape,
 ) -> bool {
-    if !(MAP_SHAPES.min_keys..=MAX_KEYS).contains(&len) || first.kind() != Kind::Str {
+    if !MAP_SHAPES.holds(len) || first.kind() != Kind::Str {
         return false;
     }
     let Ok(first) = first.as_str() else {
@@ -218,9 +229,6 @@ pub(crate) fn prefix(shape: MapShape, kept: usize, len: usize) -> Map<String, Va
 
 /// Ends a dict converted key by key into `map`.
 pub(crate) fn record_map(py: Python<'_>, recorder: Recorder, map: &Map<String, Value>) {
-    if !recorder.eligible {
-        return;
-    }
     MAP_SHAPES.record(py, recorder.with_result_len(map.len()), || {
         Some(map.keys().map(|k| (k.clone(), Value::Null)).collect())
     });
@@ -231,7 +239,7 @@ pub(crate) fn record_map(py: Python<'_>, recorder: Recorder, map: &Map<String, V
 /// A new dict with `map`'s keys, in order, and `None` values, if its shape is remembered.
 #[inline]
 pub(crate) fn remembered_dict(py: Python<'_>, map: &Map<String, Value>) -> Option<PyOwned> {
-    if map.len() < DICT_SHAPES.min_keys {
+    if !DICT_SHAPES.holds(map.len()) {
         return None;
     }
     let first = map.keys().next()?;
@@ -243,12 +251,9 @@ pub(crate) fn remembered_dict(py: Python<'_>, map: &Map<String, Value>) -> Optio
     Some(ffi::dict_copy(py, &template))
 }
 
-/// Ends a map converted key by key into `dict`.
+/// Ends a map converted key by key into `dict` (a map's keys are distinct, so the dict has
+/// one entry per key).
 pub(crate) fn record_dict(py: Python<'_>, recorder: Recorder, dict: &PyOwned) {
-    if !recorder.eligible {
-        return;
-    }
-    let recorder = recorder.with_result_len(dict.borrow(py).dict_len());
     DICT_SHAPES.record(py, recorder, || {
         let template = ffi::dict_copy(py, dict);
         let mut texts = Vec::new();

@@ -9,7 +9,7 @@ use serde_json::{Map, Number, Value};
 
 use super::de::{key_text, too_deep, unsupported_type};
 use super::error::{Error, ErrorKind, Segment};
-use super::keys::key_object;
+use super::keys;
 use super::shapes;
 use crate::ffi::{self, IntValue, Kind, ListBuilder, PyOwned, PyRef, Python};
 
@@ -214,12 +214,14 @@ fn map_to_dict(
     let dict = ffi::new_dict(py);
     let mut shape = shapes::DICT_SHAPES.recorder(map.len(), true);
     for (index, (text, item)) in map.into_iter().enumerate() {
-        shape.key(index, true, &text);
+        // One hash of the key text serves the shape's fingerprint and the key cache.
+        let hash = keys::hash(text.as_bytes());
+        shape.key_hashed(index, true, text.len(), hash);
         let item = match to_python(py, item, depth + 1, max_depth) {
             Ok(item) => item,
             Err(e) => return Err(e.within(Segment::Key(text))),
         };
-        let key = key_object(py, &text);
+        let key = keys::key_object_hashed(py, &text, hash);
         ffi::dict_set(&dict, &key, &item).map_err(set_error)?;
     }
     shapes::record_dict(py, shape, &dict);

@@ -388,13 +388,19 @@ impl<'py> PyRef<'py> {
     #[inline]
     pub fn list_item(self, i: usize) -> Option<PyRef<'py>> {
         // SAFETY: PyList_GetItem bounds-checks and returns a borrowed reference or NULL.
-        let item = unsafe { sys::PyList_GetItem(self.as_ptr(), i as sys::Py_ssize_t) };
+        self.contained(unsafe { sys::PyList_GetItem(self.as_ptr(), i as sys::Py_ssize_t) })
+    }
+
+    /// An item a bounds-checked `*_GetItem` call on this container returned: borrowed (the
+    /// container keeps it alive), or `None` for NULL, whose IndexError is cleared.
+    #[inline]
+    fn contained(self, item: *mut RawObject) -> Option<PyRef<'py>> {
         if item.is_null() {
-            // SAFETY: an IndexError was set.
+            // SAFETY: the GetItem call set an IndexError.
             unsafe { sys::PyErr_Clear() };
             return None;
         }
-        // SAFETY: the list keeps the item alive.
+        // SAFETY: a non-NULL borrowed reference owned by the container.
         unsafe { PyRef::from_raw(self.py(), item) }
     }
 
@@ -406,12 +412,7 @@ impl<'py> PyRef<'py> {
     #[inline]
     pub fn tuple_item(self, i: usize) -> Option<PyRef<'py>> {
         // SAFETY: as for list_item; tuples are immutable.
-        let item = unsafe { sys::PyTuple_GetItem(self.as_ptr(), i as sys::Py_ssize_t) };
-        if item.is_null() {
-            unsafe { sys::PyErr_Clear() };
-            return None;
-        }
-        unsafe { PyRef::from_raw(self.py(), item) }
+        self.contained(unsafe { sys::PyTuple_GetItem(self.as_ptr(), i as sys::Py_ssize_t) })
     }
 
     pub fn dict_len(self) -> usize {
