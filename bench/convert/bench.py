@@ -143,15 +143,20 @@ def smoke(mods, events) -> int:
         if bad:
             print(f"FAIL typed {name}: {verdict}")
     # The floor measurement's own routes (results.md, "the floor"): the first half of the
-    # engine's round trip answers None; the Rust-only build reports a positive time.
+    # engine's round trip and the read-only walk answer None; the Rust-only build reports a
+    # positive time.
     pl = mods["libpylambda_routes"]
     for ev, event in events.items():
-        in_only, build_ns = pl.value_in(event, None), pl.value_build_ns(event, None)
-        bad = in_only is not None or not build_ns > 0
+        in_only, walked = pl.value_in(event, None), pl.walk(event, None)
+        build_ns = pl.value_build_ns(event, None)
+        bad = in_only is not None or walked is not None or not build_ns > 0
         failed += bad
         passed += not bad
         if bad:
-            print(f"FAIL floor {ev}: value_in -> {in_only!r}, value_build_ns -> {build_ns!r}")
+            print(
+                f"FAIL floor {ev}: value_in -> {in_only!r}, walk -> {walked!r}, "
+                f"value_build_ns -> {build_ns!r}"
+            )
     print("probes (findings, not failures):")
     for probe, by_route in result["probes"].items():
         cells = ", ".join(f"{n}: {r['summary']}" for n, r in by_route.items() if not r["ok"])
@@ -260,7 +265,8 @@ def benchmark(mods, events, rounds: int, keep_gc: bool) -> dict[str, object]:
 def floor(mods, events, rounds: int) -> dict[str, object]:
     """What a `serde_json::Value` costs by itself, against marshal, on the events of the
     marshal target: the two halves of this engine's round trip and of marshal's, timed
-    interleaved as above, and the Rust-only cost of building and dropping the event's `Value`
+    interleaved as above with the engine's read-only walk of the event (`walk`: every object
+    read, nothing built), and the Rust-only cost of building and dropping the event's `Value`
     (`value_build_ns`: no Python objects read or made)."""
     pl = mods["libpylambda_routes"]
     names = [ev for ev in report.MARSHAL_EVENTS if ev in events]
@@ -270,6 +276,7 @@ def floor(mods, events, rounds: int) -> dict[str, object]:
         by_event[ev] = [
             Route("pylambda", "", lambda e: pl.value(e, None)),
             Route("pylambda-in", "", lambda e: pl.value_in(e, None)),
+            Route("walk", "", lambda e: pl.walk(e, None)),
             Route("marshal", "", lambda e: marshal.loads(marshal.dumps(e))),
             Route("marshal-dumps", "", marshal.dumps),
             Route("marshal-loads", "", lambda _e, b=dumped: marshal.loads(b)),

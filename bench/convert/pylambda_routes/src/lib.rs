@@ -8,6 +8,7 @@
 //! | `json_text` | the Rust half of the JSON-text bridge: `str` → `Value` → `str` |
 //! | `pickle` | the Rust half of the pickle bridge: `bytes` → `Value` → `bytes` |
 //! | `value_in` | the first half of `value` only: Python → `Value`, dropped (answers `None`) |
+//! | `walk` | reading only: every object visited, nothing built (answers `None`) |
 //! | `value_build_ns` | no Python at all: ns to build and drop a copy of the event's `Value` |
 //!
 //! No handler takes a `Context`, so pylambda does not read the runtime's context object for
@@ -31,6 +32,11 @@ fn value(event: Value) -> Result<Value, Error> {
 /// Python → `Value` only: `value` without its second half.
 fn value_in(event: Value) -> Result<(), Error> {
     drop(event);
+    Ok(())
+}
+
+/// See [`floor::Walk`].
+fn walk(_event: floor::Walk) -> Result<(), Error> {
     Ok(())
 }
 
@@ -68,6 +74,7 @@ fn pickle(data: ByteBuf) -> Result<ByteBuf, Error> {
 pylambda::lambda! {
     "value" => value,
     "value_in" => value_in,
+    "walk" => walk,
     "value_build_ns" => value_build_ns,
     "apigw" => apigw,
     "apigw_via_value" => apigw_via_value,
