@@ -7,6 +7,8 @@ class the runtime constructs for every invocation.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import os
 import subprocess
@@ -492,3 +494,70 @@ def test_raw_value_through_the_runtime(release_artifact):
         result = fn.invoke(json.dumps(event).encode())
     assert result.status == "success", result.payload
     assert json.loads(result.payload) == event
+
+
+# --- the cyclic garbage collector -------------------------------------------------------------
+
+
+def many_containers(records: int) -> dict:
+    """A DynamoDB-like event: a few containers per record, as in the end-to-end 256 KB batch."""
+    return {
+        "Records": [
+            {"id": {"S": f"r-{i}"}, "n": {"N": str(i)}, "tags": ["a", {"b": i}]}
+            for i in range(records)
+        ]
+    }
+
+
+@contextlib.contextmanager
+def collections_started():
+    """The generation of every collection that starts in the block, with generation 0's
+    threshold lowered so that building a few thousand containers crosses it many times."""
+    started = []
+
+    def record(phase, info):
+        if phase == "start":
+            started.append(info["generation"])
+
+    threshold = gc.get_threshold()
+    gc.collect()
+    gc.set_threshold(100, 10, 10)
+    gc.callbacks.append(record)
+    try:
+        yield started
+    finally:
+        gc.callbacks.remove(record)
+        gc.set_threshold(*threshold)
+
+
+def test_no_collection_runs_while_a_response_is_built(lib):
+    """A response is a fresh tree: the collector waits until it is built instead of walking it
+    half-built (on 3.11 inside the allocations themselves; on 3.12+ when the call returns)."""
+    echo = lib("echo")
+    event = many_containers(3000)  # 15,000 containers: 150 times the lowered threshold
+    with collections_started() as started:
+        response = echo.handler(event, None)
+        during_the_call = len(started)  # len() allocates no container
+        gc.collect()
+    assert response == event
+    assert during_the_call == 0, started
+    assert started, "the collector works again after the call"
+
+
+@pytest.mark.parametrize("enabled", [True, False], ids=["enabled", "disabled"])
+def test_the_collector_is_left_as_the_caller_set_it(lib, enabled):
+    """After a response, a failed response and a panic alike."""
+    echo, errors = lib("echo"), lib("errors")
+    was_enabled = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        assert echo.handler(many_containers(200), None) == many_containers(200)
+        assert gc.isenabled() is enabled
+        with pytest.raises(errors.SerializeError):
+            errors.unserializable({}, lambda_context())
+        assert gc.isenabled() is enabled
+        with pytest.raises(errors.RustPanic):
+            errors.panic({}, lambda_context())
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was_enabled else gc.disable()

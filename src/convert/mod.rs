@@ -68,11 +68,14 @@ pub(crate) fn from_python_owned<T: DeserializeOwned + 'static>(obj: PyRef<'_>) -
 ///
 /// Takes the response by value: a `Value` is consumed as it is converted, so each string and
 /// map is freed right after its Python object is built, while it is still in cache, instead
-/// of by a second walk over the whole tree afterwards.
+/// of by a second walk over the whole tree afterwards. The cyclic garbage collector waits
+/// until the response is built ([`GcPause`](crate::ffi::GcPause): on CPython 3.11 it would
+/// walk the half-built response a dozen times, and could run finalizers in the middle).
 pub(crate) fn to_python_owned<T: Serialize + 'static>(
     py: Python<'_>,
     value: T,
 ) -> Result<PyOwned, Error> {
+    let _pause = crate::ffi::GcPause::new(py);
     if TypeId::of::<T>() == TypeId::of::<serde_json::Value>() {
         let value: serde_json::Value = cast(value);
         return value::to_python(py, value, 0, max_depth());

@@ -31,6 +31,7 @@
 mod calls;
 mod construct;
 mod error;
+mod gc;
 mod gil;
 mod module;
 mod object;
@@ -39,6 +40,7 @@ pub mod testing;
 pub use calls::*;
 pub use construct::*;
 pub use error::*;
+pub use gc::*;
 pub use gil::*;
 pub use module::*;
 pub use object::*;
