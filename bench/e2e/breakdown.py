@@ -32,6 +32,9 @@ from systems import HERE, System
 TIMED = HERE / "functions" / "timed.py"
 MICRO = HERE / "functions" / "micro.py"
 PIECES = ("context", "unmarshal", "handler", "marshal", "post")
+#: The cyclic garbage collector's share (inside the pieces above, not beside them): a mean,
+#: since most invocations see a few young collections and some a full one.
+COLLECTOR = ("gc", "collections")
 
 
 class _Staging:
@@ -75,6 +78,32 @@ def in_runtime(
     log: measure.Log,
 ) -> dict[str, dict]:
     """Per (Python-runtime) system: median µs of each piece, of the round trip and the rest."""
+    series, dumps = run_timed(systems, event, invocations, block, warmup, log)
+    out = {}
+    for system in systems:
+        trips, dump = series[system.key]["round_trip_us"], dumps[system.key]
+        rest = [trip - sum(dump[p][i] for p in PIECES) for i, trip in enumerate(trips)]
+        out[system.key] = {
+            "round_trip": statistics.median(trips),
+            **{p: statistics.median(dump[p]) for p in PIECES},
+            "rest": statistics.median(rest),
+            **{p: statistics.fmean(dump[p]) for p in COLLECTOR},
+            "emulator_cpu": series[system.key]["emulator_cpu_us"],
+            "rss_mib": (series[system.key]["rss_kib"] or 0) / 1024,
+        }
+    return out
+
+
+def run_timed(
+    systems: list[System],
+    event: bytes,
+    invocations: int,
+    block: int,
+    warmup: int,
+    log: measure.Log,
+) -> tuple[dict[str, dict], dict[str, dict[str, list[float]]]]:
+    """`measure.warm` with each system under `timed.py`: the driver's series and, per system,
+    the pieces timed in the runtime, one entry per invocation of the series."""
     staging = _Staging()
     dumps: dict[str, dict] = {}
 
@@ -107,21 +136,12 @@ def in_runtime(
         )
     finally:
         staging.close()
-    out = {}
     for system in systems:
         trips, dump = series[system.key]["round_trip_us"], dumps[system.key]
-        lengths = {len(trips)} | {len(dump[p]) for p in PIECES}
+        lengths = {len(trips)} | {len(dump[p]) for p in PIECES + COLLECTOR}
         if len(lengths) != 1:
             raise RuntimeError(f"{system.key}: unpaired timings {lengths}")
-        rest = [trip - sum(dump[p][i] for p in PIECES) for i, trip in enumerate(trips)]
-        out[system.key] = {
-            "round_trip": statistics.median(trips),
-            **{p: statistics.median(dump[p]) for p in PIECES},
-            "rest": statistics.median(rest),
-            "emulator_cpu": series[system.key]["emulator_cpu_us"],
-            "rss_mib": (series[system.key]["rss_kib"] or 0) / 1024,
-        }
-    return out
+    return series, dumps
 
 
 def in_process(systems: list[System], events: dict[str, bytes]) -> dict[str, dict[str, float]]:

@@ -234,6 +234,8 @@ _PIECES = (
     ("unmarshal", "simplejson decoding the event"),
     ("handler", "**the handler call** (pylambda: entry, context, conversions, handler)"),
     ("marshal", "simplejson encoding the response"),
+    ("gc", "(the cyclic GC, within the pieces above: mean µs per invocation)"),
+    ("collections", "(collections per invocation, mean)"),
     ("emulator_cpu", "(the emulator process's own CPU)"),
     ("rss_mib", "(peak RSS after the series, MiB)"),
 )

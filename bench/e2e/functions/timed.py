@@ -10,7 +10,10 @@ runtime's existing objects use the wrappers too) and records, per invocation, in
 - `marshal`: `LambdaMarshaller.marshal_response`, simplejson encoding the response;
 - `post`: `LambdaRuntimeClient.post_invocation_result`, the runtime client's HTTP POST of the
   response (until the Runtime API answers 202);
-- `context`: `create_lambda_context`, building the context object.
+- `context`: `create_lambda_context`, building the context object;
+- `gc` and `collections`: the time the cyclic garbage collector ran (inside any of the steps
+  above or between them, from `gc.callbacks`) and how many collections started, from one
+  handler call to the next, recorded at each call.
 
 With `BENCH_NO_CONTEXT=1` the target is called with `context=None` (pylambda then reads no
 context attributes): the difference is what reading the context costs in the runtime.
@@ -22,6 +25,7 @@ reads (well under a µs) to each step; the benchmark compares round trips with a
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import time
@@ -35,8 +39,20 @@ _module, _, _name = os.environ["BENCH_TARGET"].rpartition(".")
 _target = getattr(importlib.import_module(_module), _name)
 _no_context = os.environ.get("BENCH_NO_CONTEXT") == "1"
 _times: dict[str, list[float]] = {
-    k: [] for k in ("unmarshal", "handler", "marshal", "post", "context")
+    k: [] for k in ("unmarshal", "handler", "marshal", "post", "context", "gc", "collections")
 }
+_collector = {"since": 0, "ns": 0, "collections": 0}
+
+
+def _on_collection(phase, _info):
+    if phase == "start":
+        _collector["since"] = _clock()
+    else:
+        _collector["ns"] += _clock() - _collector["since"]
+        _collector["collections"] += 1
+
+
+gc.callbacks.append(_on_collection)
 
 
 def _timed(step: str, func):
@@ -67,6 +83,9 @@ def handler(event, context):
         for values in _times.values():
             values.clear()
         return dump
+    _times["gc"].append(_collector["ns"] / 1000)
+    _times["collections"].append(_collector["collections"])
+    _collector["ns"] = _collector["collections"] = 0
     if _no_context:
         context = None
     start = _clock()
