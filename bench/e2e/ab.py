@@ -59,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"  {system.key:6} round trip median {statistics.median(trips):9.0f} µs,"
             f" p90 {measure.percentile(trips, 0.9):9.0f};"
+            f" handler call {statistics.median(dump['handler']):8.1f} µs;"
             f" collector {statistics.fmean(dump['gc']):6.0f} µs and"
             f" {statistics.fmean(dump['collections']):5.1f} collections per invocation"
         )
