@@ -7,6 +7,7 @@ class the runtime constructs for every invocation.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import gc
 import json
@@ -510,7 +511,7 @@ def many_containers(records: int) -> dict:
 
 
 @contextlib.contextmanager
-def collections_started():
+def collections_started(threshold: int = 100):
     """The generation of every collection that starts in the block, with generation 0's
     threshold lowered so that building a few thousand containers crosses it many times."""
     started = []
@@ -519,15 +520,15 @@ def collections_started():
         if phase == "start":
             started.append(info["generation"])
 
-    threshold = gc.get_threshold()
+    thresholds = gc.get_threshold()
     gc.collect()
-    gc.set_threshold(100, 10, 10)
+    gc.set_threshold(threshold, 10, 10)
     gc.callbacks.append(record)
     try:
         yield started
     finally:
         gc.callbacks.remove(record)
-        gc.set_threshold(*threshold)
+        gc.set_threshold(*thresholds)
 
 
 def test_no_collection_runs_while_a_response_is_built(lib):
@@ -542,6 +543,19 @@ def test_no_collection_runs_while_a_response_is_built(lib):
     assert response == event
     assert during_the_call == 0, started
     assert started, "the collector works again after the call"
+
+
+def test_no_collection_runs_while_an_event_is_read(lib):
+    """An `OrderedDict` is read through its own `items()`, which allocates (an iterator, a
+    tuple per item): allocations that could set off a collection, and its finalizers, while
+    the engine holds borrowed references into the event."""
+    ok = lib("errors").ok  # answers {"ok": True}, whatever the event
+    event = {"Records": [collections.OrderedDict(n=i, m=-i) for i in range(50)]}
+    with collections_started(threshold=1) as started:
+        response = ok(event, None)
+        during_the_call = len(started)
+    assert response == {"ok": True}
+    assert during_the_call == 0, started
 
 
 @pytest.mark.parametrize("enabled", [True, False], ids=["enabled", "disabled"])

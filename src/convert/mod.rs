@@ -51,13 +51,19 @@ pub fn max_depth() -> u32 {
 }
 
 /// Reads a Python object into `T`. Strings may be borrowed from the object for `'py`.
+///
+/// The cyclic garbage collector waits until the object is read ([`GcPause`](crate::ffi::GcPause)):
+/// the engine holds borrowed references into the event, and a collection set off by an
+/// allocation (an error message, say) could run a finalizer that changes it.
 pub(crate) fn from_python<'py, T: Deserialize<'py>>(obj: PyRef<'py>) -> Result<T, Error> {
+    let _pause = crate::ffi::GcPause::new(obj.py());
     T::deserialize(de::Depythonizer::new(obj, max_depth()))
 }
 
 /// [`from_python`] for owned targets, with the direct path for `serde_json::Value`.
 pub(crate) fn from_python_owned<T: DeserializeOwned + 'static>(obj: PyRef<'_>) -> Result<T, Error> {
     if TypeId::of::<T>() == TypeId::of::<serde_json::Value>() {
+        let _pause = crate::ffi::GcPause::new(obj.py());
         let value = value::from_python(obj, 0, max_depth())?;
         return Ok(cast(value));
     }

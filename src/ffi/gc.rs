@@ -1,14 +1,17 @@
-//! The cyclic garbage collector, held off while a response's objects are built.
+//! The cyclic garbage collector, held off while the engine converts (in both directions).
 //!
-//! Why: up to CPython 3.11 a collection runs inside the allocation that takes generation 0
-//! past its threshold (700 containers by default). Building a response of thousands of dicts
-//! and lists therefore ran a dozen young collections in the middle of it, each walking objects
-//! still being filled in, every tenth of them a middle collection, and from those, now and then,
-//! a full collection of the whole heap. None of them can find garbage: a response is a fresh
-//! tree that only we reference. And a collection runs finalizers and weakref callbacks — Python
-//! code — in the middle of a conversion. Paused, the allocations are still counted, and the
-//! collector runs once, at the next container Python allocates after the response is built,
-//! over the same objects. (Measured on the 256 KB DynamoDB batch of the end-to-end benchmark,
+//! Why, reading an event: the engine holds borrowed references into the event's objects, and
+//! a collection set off by an allocation the engine makes (an error message, say) runs
+//! finalizers and weakref callbacks — Python code — that could change the event under them.
+//!
+//! Why, building a response: up to CPython 3.11 a collection runs inside the allocation that
+//! takes generation 0 past its threshold (700 containers by default). Building a response of
+//! thousands of dicts and lists therefore ran a dozen young collections in the middle of it,
+//! each walking objects still being filled in, every tenth of them a middle collection, and
+//! from those, now and then, a full collection of the whole heap. None of them can find
+//! garbage: a response is a fresh tree that only we reference. Paused, the allocations are
+//! still counted, and the collector runs once, at the next container Python allocates after
+//! the response is built, over the same objects. (Measured on the 256 KB DynamoDB batch of the end-to-end benchmark,
 //! CPython 3.11: half as many collections, full ones included; docs/benchmarks-e2e.md.)
 //! CPython 3.12 and later only schedule a collection there, for the interpreter's next check,
 //! so the pause changes nothing but the moment it runs.
