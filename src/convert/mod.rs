@@ -57,17 +57,23 @@ pub fn max_depth() -> u32 {
 /// allocation (an error message, say) could run a finalizer that changes it.
 pub(crate) fn from_python<'py, T: Deserialize<'py>>(obj: PyRef<'py>) -> Result<T, Error> {
     let _pause = crate::ffi::GcPause::new(obj.py());
-    T::deserialize(de::Depythonizer::new(obj, max_depth()))
+    through_serde(obj)
 }
 
 /// [`from_python`] for owned targets, with the direct path for `serde_json::Value`.
 pub(crate) fn from_python_owned<T: DeserializeOwned + 'static>(obj: PyRef<'_>) -> Result<T, Error> {
+    let _pause = crate::ffi::GcPause::new(obj.py());
     if TypeId::of::<T>() == TypeId::of::<serde_json::Value>() {
-        let _pause = crate::ffi::GcPause::new(obj.py());
         let value = value::from_python(obj, 0, max_depth())?;
         return Ok(cast(value));
     }
-    from_python(obj)
+    through_serde(obj)
+}
+
+/// The `Deserializer`, with no pause of its own (the entry points above hold one); also the
+/// `Value` path's route for the rarer values it leaves to serde.
+fn through_serde<'py, T: Deserialize<'py>>(obj: PyRef<'py>) -> Result<T, Error> {
+    T::deserialize(de::Depythonizer::new(obj, max_depth()))
 }
 
 /// [`to_python`], with the direct path for `serde_json::Value`.

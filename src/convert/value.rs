@@ -47,7 +47,7 @@ fn from_python_into(
             *out = match obj.as_i64() {
                 IntValue::I64(v) => Value::Number(v.into()),
                 IntValue::U64(v) => Value::Number(v.into()),
-                IntValue::Big => super::from_python::<Value>(obj)?,
+                IntValue::Big => super::through_serde::<Value>(obj)?,
             }
         }
         Kind::List | Kind::Tuple => {
@@ -84,10 +84,10 @@ fn from_python_into(
             *out = match Number::from_f64(v) {
                 Some(n) => Value::Number(n),
                 // The serde path has the one message for non-finite floats.
-                None => super::from_python::<Value>(obj)?,
+                None => super::through_serde::<Value>(obj)?,
             }
         }
-        Kind::Bytes | Kind::ByteArray | Kind::Decimal => *out = super::from_python::<Value>(obj)?,
+        Kind::Bytes | Kind::ByteArray | Kind::Decimal => *out = super::through_serde::<Value>(obj)?,
         Kind::Other => return Err(unsupported_type(obj)),
     }
     Ok(())
