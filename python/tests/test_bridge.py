@@ -560,7 +560,7 @@ def test_no_collection_runs_while_an_event_is_read(lib):
 
 @pytest.mark.parametrize("enabled", [True, False], ids=["enabled", "disabled"])
 def test_the_collector_is_left_as_the_caller_set_it(lib, enabled):
-    """After a response, a failed response and a panic alike."""
+    """After a response, a response or an event that fails to convert, and a panic alike."""
     echo, errors = lib("echo"), lib("errors")
     was_enabled = gc.isenabled()
     try:
@@ -569,6 +569,9 @@ def test_the_collector_is_left_as_the_caller_set_it(lib, enabled):
         assert gc.isenabled() is enabled
         with pytest.raises(errors.SerializeError):
             errors.unserializable({}, lambda_context())
+        assert gc.isenabled() is enabled
+        with pytest.raises(errors.DeserializeError):
+            errors.strict({"name": 5, "count": 1}, lambda_context())
         assert gc.isenabled() is enabled
         with pytest.raises(errors.RustPanic):
             errors.panic({}, lambda_context())
