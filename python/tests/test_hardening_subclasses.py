@@ -127,3 +127,51 @@ def test_an_ordered_dict_with_keys_hashed_in_python_is_read_without_hashing_them
     event = collections.OrderedDict([(HashingStr("k"), 1), ("z", 2)])
     CALLS.clear()  # building the dict hashed the key; converting it must not
     assert_same(echo(event, None), {"k": 1, "z": 2})
+
+
+class Meta(type):
+    """A metaclass whose attribute reads are Python code: the engine names the type of an
+    object it cannot convert, and must do so without running this (it could empty the dict the
+    engine is walking)."""
+
+    def __getattribute__(cls, name):
+        CALLS.append(f"__getattribute__({name})")
+        if EVENTS_TO_CLEAR:
+            EVENTS_TO_CLEAR[-1].clear()
+        return type.__getattribute__(cls, name)
+
+
+EVENTS_TO_CLEAR: list[dict] = []
+
+
+class Opaque(metaclass=Meta):
+    pass
+
+
+class OpaqueKey(metaclass=Meta):
+    def __hash__(self):
+        return 7
+
+
+@pytest.fixture
+def event_to_clear():
+    yield EVENTS_TO_CLEAR
+    EVENTS_TO_CLEAR.clear()
+
+
+def test_a_type_is_named_without_its_metaclass_running(echo, event_to_clear):
+    event = {"before": [1, 2], "x": Opaque(), "after": "y" * 100}
+    event_to_clear.append(event)
+    with pytest.raises(TypeError, match=r"^x: object of type test_hardening_subclasses\.Opaque "):
+        echo(event, None)
+    assert len(event) == 3
+
+
+def test_a_key_type_is_named_without_its_metaclass_running(echo, event_to_clear):
+    event = {"before": [1, 2], OpaqueKey(): 1, "after": "y" * 100}
+    event_to_clear.append(event)
+    with pytest.raises(
+        TypeError, match=r"dict key of type test_hardening_subclasses\.OpaqueKey cannot"
+    ):
+        echo(event, None)
+    assert len(event) == 3

@@ -212,7 +212,7 @@ impl<'py> PyRef<'py> {
     }
 
     /// `type(obj).__module__ + "." + __qualname__` (or just the qualname for builtins), for
-    /// error messages. Runs no Python code beyond attribute lookups on a type object.
+    /// error messages. Runs no Python code: see [`type_attribute`].
     pub fn type_name(self) -> String {
         // SAFETY: PyObject_Type returns a new reference to the (live) type.
         let ty = unsafe { PyOwned::from_new(sys::PyObject_Type(self.as_ptr())) };
@@ -220,10 +220,8 @@ impl<'py> PyRef<'py> {
             return "<unknown type>".into();
         };
         let ty = ty.borrow(self.py());
-        let qualname = ty
-            .getattr_string(c"__qualname__")
-            .unwrap_or_else(|| "<unknown>".into());
-        match ty.getattr_string(c"__module__") {
+        let qualname = type_attribute(ty, c"__qualname__").unwrap_or_else(|| "<unknown>".into());
+        match type_attribute(ty, c"__module__") {
             Some(module) if module != "builtins" => format!("{module}.{qualname}"),
             _ => qualname,
         }
@@ -625,6 +623,39 @@ fn interned(py: Python<'_>, name: &'static CStr) -> PyOwned {
     let stored = s.clone_ref(py);
     INTERNED.with(py, |names| names.push((key, stored)));
     s
+}
+
+/// `type.__dict__[name].__get__(ty)` if it is a `str`: the attribute as `type` itself
+/// defines it, read by `type`'s C getter (which reads the type's own name fields or its
+/// `__dict__`).
+///
+/// Not `getattr(ty, name)`: that goes through the type's metaclass, whose `__getattribute__`
+/// or own `__qualname__` may be Python code, and such code runs while the engine holds borrowed
+/// references into the event it could change (test_hardening_subclasses.py). Reaching the
+/// descriptor is safe: `type`'s metaclass is `type`, and a mappingproxy lookup with a `str` key
+/// is C. Only error messages call this, so nothing is cached.
+fn type_attribute(ty: PyRef<'_>, name: &'static CStr) -> Option<String> {
+    let py = ty.py();
+    // SAFETY: PyType_Type is a static object that lives as long as the interpreter.
+    let type_type = unsafe { PyRef::from_raw(py, addr_of_mut!(sys::PyType_Type).cast()) }?;
+    let namespace = type_type.getattr(c"__dict__")?;
+    let key = interned(py, name);
+    // SAFETY: both objects are alive; the result is a new reference, or NULL with an exception
+    // set, which `from_new` takes (and so clears).
+    let descriptor = unsafe {
+        PyOwned::from_new(sys::PyObject_GetItem(
+            namespace.borrow(py).as_ptr(),
+            key.borrow(py).as_ptr(),
+        ))
+    }
+    .ok()?;
+    let get = descriptor.borrow(py).getattr(c"__get__")?;
+    let value = call(get.borrow(py), &[ty]).ok()?;
+    let value = value.borrow(py);
+    match value.kind() {
+        Kind::Str => value.as_str().ok().map(str::to_owned),
+        _ => None,
+    }
 }
 
 /// Whether `t` is `decimal.Decimal`. Never imports `decimal`: if nobody imported it, no object
