@@ -301,7 +301,7 @@ impl<'a, 'u> Gen<'a, 'u> {
     /// Subclasses whose overridable methods must never be called by the engine.
     fn hostile(&mut self) -> Result<Obj> {
         self.info.hostile = true;
-        Ok(match self.u.int_in_range(0..=3)? {
+        Ok(match self.u.int_in_range(0..=4)? {
             0 => py::call1(
                 &py::global(c"HostileInt"),
                 py::int_text(self.u.choose(EDGE_INTS)?),
@@ -311,6 +311,8 @@ impl<'a, 'u> Gen<'a, 'u> {
                 py::float(*self.u.choose(EDGE_FLOATS)?),
             ),
             2 => py::call1(&py::global(c"HostileStr"), self.text()?),
+            // Unconvertible, and naming its type in the error must not run its metaclass.
+            3 => py::call1(&py::global(c"HostileOpaque"), py::str_utf8("x")),
             _ => py::call1(&py::global(c"HostileDecimal"), py::str_utf8("1.5")),
         })
     }

@@ -11,9 +11,10 @@ use python3_sys as ffi;
 
 /// Python code the generator calls for objects that are easier made in Python: subclasses,
 /// `Decimal`, strings holding lone surrogates, and the *hostile* subclasses whose overridable
-/// methods count their calls and empty the event being converted. The engine must never call
-/// them (`hooks[0]` stays 0): code run in the middle of a conversion could free objects that
-/// the engine holds borrowed references to.
+/// methods (or, for `HostileOpaque`, whose metaclass's attribute reads) count their calls and
+/// empty the event being converted. The engine must never call them (`hooks[0]` stays 0): code
+/// run in the middle of a conversion could free objects that the engine holds borrowed
+/// references to.
 const HELPERS: &str = r#"
 import collections, decimal, enum, json
 
@@ -64,6 +65,13 @@ class HostileStr(str):
 class HostileDecimal(decimal.Decimal):
     def __str__(self): _mutate(); return "7"
     def __repr__(self): _mutate(); return "7"
+
+class HostileMeta(type):
+    def __getattribute__(cls, name): _mutate(); return type.__getattribute__(cls, name)
+
+class HostileOpaque(metaclass=HostileMeta):
+    def __init__(self, value): pass
+    def __hash__(self): return 7
 
 def mk_str(data):
     return data.decode("utf-32-le", "surrogatepass")
