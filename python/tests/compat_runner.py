@@ -60,6 +60,10 @@ def same(a, b):
     return a == b
 
 
+class Opaque:
+    """An object the engine cannot convert: its error names the type, module and all."""
+
+
 def call(fn, *args):
     try:
         return {"ok": True, "value": fn(*args)}
@@ -82,6 +86,10 @@ def main():
         result = call(libecho.handler, sample, context)
         echoed.append(result["ok"] and same(result["value"], sample) or result)
     report["echo"] = echoed
+    report["unsupported"] = [
+        call(libecho.handler, {"x": Opaque()}, context),
+        call(libecho.handler, {"tags": [1, {"a"}]}, context),
+    ]
 
     try:
         import liberrors

@@ -213,6 +213,15 @@ def test_errors_through_awslambdaric(runtime: str) -> None:
 # --- CPython 3.11-3.14, imported and called directly -------------------------------------
 
 
+def assert_unsupported_types_named(report: dict) -> None:
+    """Unconvertible objects are refused naming the path and the type (`__module__` read
+    through `type`'s own getters, which every version has)."""
+    user_class, builtin = report["unsupported"]
+    assert user_class["type"] == builtin["type"] == "TypeError", report["unsupported"]
+    assert user_class["message"].startswith("x: object of type __main__.Opaque cannot be converted")
+    assert builtin["message"].startswith("tags[1]: object of type set cannot be converted")
+
+
 @pytest.mark.parametrize("runtime", sorted(LAMBDA_PYTHONS))
 def test_direct_calls_keep_types(runtime: str, modules: Path, samples_file: Path) -> None:
     report = run_runner(interpreter(runtime), modules, samples_file, modules)
@@ -225,6 +234,7 @@ def test_direct_calls_keep_types(runtime: str, modules: Path, samples_file: Path
     assert errors["fail"] == {**errors["fail"], "ok": False, "type": "ValidationError"}
     assert not errors["panic"]["ok"] and not errors["panic_again"]["ok"]
     assert errors["ok_after_panic"]["ok"], errors
+    assert_unsupported_types_named(report)
 
 
 # --- older systems ------------------------------------------------------------------------
@@ -243,6 +253,7 @@ def test_loads_under_bullseye_glibc_2_31(modules: Path, samples_file: Path) -> N
     report = run_runner(str(BULLSEYE), modules, samples_file, modules)
     assert report["version"][:2] == [3, 9]
     assert all(r is True for r in report["echo"]), report["echo"]
+    assert_unsupported_types_named(report)
 
 
 def test_bullseye_refuses_a_module_that_needs_a_newer_glibc(tmp_path: Path) -> None:
@@ -281,3 +292,4 @@ def test_cpython_3_6(modules: Path, samples_file: Path) -> None:
     assert report["version"][:2] == [3, 6] and report["context"] == "fake"
     wrong = [(s, r) for s, r in zip(SAMPLES, report["echo"], strict=True) if r is not True]
     assert not wrong, wrong
+    assert_unsupported_types_named(report)
