@@ -44,7 +44,7 @@
 //! | `bytes`, `bytearray` | serde bytes (`serde_bytes::ByteBuf`, `&[u8]` borrowed from `bytes`) | serde bytes | `bytes` (returned from a handler: sent raw, as the runtime does) |
 //! | `list`, `tuple` | sequences, tuples, tuple structs | sequences, tuples, tuple structs | `list` |
 //! | `dict` | maps and structs, **in key order** | maps, structs | `dict`, in field/entry order |
-//! | `dict` keys | `str` as is; `int`, `float`, `bool`, `None` keys as their JSON spelling (`"1"`, `"1.5"`, `"true"`, `"null"`), as `json.dumps` writes them; other keys are a `TypeError` | string, number, bool and unit-variant keys | `str` |
+//! | `dict` keys | `str` as is; `int`, `float`, `bool`, `None` keys as their JSON spelling (`"1"`, `"1.5"`, `"true"`, `"null"`), as `json.dumps` writes them (keys spelled alike, `1` and `"1"`, keep the later value at the first one's place, as `json.loads(json.dumps(d))` does); other keys are a `TypeError` | string, number, bool and unit-variant keys | `str` |
 //! | `decimal.Decimal` | integer targets when whole; `f64` targets rounded; `Value`: integer when whole, float when a float holds it exactly, every digit with `arbitrary_precision`, else an error | — (`Value` numbers under `arbitrary_precision` that a float would round) | `decimal.Decimal`, written digit for digit by the runtime |
 //! | `set`, `datetime`, other objects | `TypeError` naming the path | | |
 //! | nesting deeper than [`convert::max_depth`] (default 128), cycles | an error naming the path, both directions | | |
