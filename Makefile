@@ -38,6 +38,7 @@ $(VENV)/.setup-done: python/pyproject.toml python/constraints.txt
 lint: setup
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps -p pylambda --features tracing
 	$(PY) -m ruff check python bench
 	$(PY) -m ruff format --check python bench
 

@@ -134,7 +134,7 @@ where
     }
 }
 
-/// Marker for [`Function`] in [`Exportable`].
+/// Marker for [`Function`] in the crate's internal `Exportable` trait.
 pub struct FunctionExport<M>(PhantomData<M>);
 
 impl<F: PyFunction<M>, M: 'static> Exportable<FunctionExport<M>> for Function<F, M> {

@@ -147,7 +147,7 @@ mod bridge {
     }
 
     /// The most verbose Rust level that currently reaches Python: the root logger's level, as
-    /// read at import and before each invocation (see the [module docs](self) for the mapping).
+    /// read at import and before each invocation (see the [module docs](crate::logging) for the mapping).
     /// `None` means nothing is logged (no bridge installed, or Python logs nothing).
     ///
     /// ```

@@ -1,8 +1,8 @@
 //! The conversion engine: Python objects ⇄ serde, exact and in place.
 //!
 //! See the crate documentation for the table of what converts to what. Entry points:
-//! [`from_python`] (a `Deserializer` over Python objects) and [`to_python`] (a `Serializer`
-//! that builds them); both stop at [`max_depth`] levels of nesting.
+//! `from_python` (a `Deserializer` over Python objects) and `to_python` (a `Serializer`
+//! that builds them), both crate-internal; both stop at [`max_depth`] levels of nesting.
 
 mod de;
 pub mod error;
