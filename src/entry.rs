@@ -239,6 +239,11 @@ pub(crate) fn build_module(
     let _ = MODULE_NAME.set(module_name.to_owned());
     // Before the init function, so that its log records reach Python too.
     crate::logging::init(py);
+    if cfg!(panic = "abort") {
+        // Nothing unwinds to be caught: a panic would end the runtime's process.
+        ffi::warn_runtime(py, &panic_abort_warning(module_name))
+            .map_err(|e| python_failure(py, e))?;
+    }
     if let Some(init) = init {
         let outcome = ffi::allow_threads(py, || catch_unwind(AssertUnwindSafe(init)));
         match outcome {
@@ -282,6 +287,16 @@ fn python_failure(py: Python<'_>, e: ffi::PyErr) -> Raise {
         class: ffi::builtin_exception(py, ExceptionBase::ImportError),
         message: e.to_string(),
     }
+}
+
+/// What a module built with `panic = "abort"` says when imported.
+fn panic_abort_warning(module_name: &str) -> String {
+    format!(
+        "{module_name} was built with panic = \"abort\": a panic in a handler will end this \
+         process (Lambda reports Runtime.ExitError and starts a new one, with a cold start) \
+         instead of becoming a RustPanic error; build with Cargo's default, panic = \"unwind\", \
+         to keep serving"
+    )
 }
 
 /// Boxes an init function for `module_init`.

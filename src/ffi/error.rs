@@ -133,3 +133,15 @@ pub fn raise_type_error(py: Python<'_>, message: &str) {
     // SAFETY: PyExc_TypeError is a static exception class.
     unsafe { sys::PyErr_SetObject(sys::PyExc_TypeError, msg.ptr.as_ptr()) }
 }
+
+/// `warnings.warn(message, RuntimeWarning)`, attributed to the code that imported the module.
+/// Where the warnings filter turns it into an error (`-W error`), that error is returned.
+pub fn warn_runtime(_py: Python<'_>, message: &str) -> Result<(), PyErr> {
+    let message = CString::new(message.replace('\0', " ")).expect("NUL bytes were replaced");
+    // SAFETY: GIL held (token); PyExc_RuntimeWarning is a static exception class; the message
+    // is NUL-terminated and outlives the call. -1 means the warning was raised as an exception.
+    match unsafe { sys::PyErr_WarnEx(sys::PyExc_RuntimeWarning, message.as_ptr(), 1) } {
+        -1 => Err(PyErr::fetch()),
+        _ => Ok(()),
+    }
+}
