@@ -7,11 +7,12 @@
 //! | `fn(E) -> Result<R, Er>` | when the context is not needed |
 //! | `async fn(E, Context) -> Result<R, Er>` | run on a Tokio runtime created on first use |
 //! | `async fn(E) -> Result<R, Er>` | |
+//! | `fn(LambdaEvent<E>) -> Result<R, Er>`, `async fn(LambdaEvent<E>) -> ...` | `lambda_runtime`'s form, for handlers ported from it |
 //!
 //! with `E: DeserializeOwned` (the event), `R: Serialize` (the response) and
 //! `Er: Into<Diagnostic>` (any error; [`crate::Error`] takes anything with `?`).
 //!
-//! The `M` parameter of [`Handler`] only tells the four forms apart (the trick axum and bevy
+//! The `M` parameter of [`Handler`] only tells the forms apart (the trick axum and bevy
 //! use for their handler traits): the compiler picks the one impl that applies, so users
 //! never name it.
 
@@ -22,7 +23,7 @@ use std::marker::PhantomData;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::{Context, Diagnostic};
+use crate::{Context, Diagnostic, LambdaEvent};
 
 /// A function that can serve invocations. Implemented for the signatures in the module docs;
 /// see [`crate::lambda!`].
@@ -48,6 +49,10 @@ pub struct EventOnly<E, R, Er>(PhantomData<fn(E) -> (R, Er)>);
 pub struct AsyncWithContext<E, Fut>(PhantomData<fn(E) -> Fut>);
 /// Marker for `async fn(E) -> Result<R, Er>`.
 pub struct AsyncEventOnly<E, Fut>(PhantomData<fn(E) -> Fut>);
+/// Marker for `fn(LambdaEvent<E>) -> Result<R, Er>`.
+pub struct LambdaEventForm<E, R, Er>(PhantomData<fn(E) -> (R, Er)>);
+/// Marker for `async fn(LambdaEvent<E>) -> Result<R, Er>`.
+pub struct AsyncLambdaEventForm<E, Fut>(PhantomData<fn(E) -> Fut>);
 
 impl<F, E, R, Er> Handler<WithContext<E, R, Er>> for F
 where
@@ -114,6 +119,40 @@ where
 
     fn run(&self, event: E, _context: Context) -> Result<R, Diagnostic> {
         crate::runtime::block_on(self(event)).map_err(Into::into)
+    }
+}
+
+// `LambdaEvent<E>` is not `Deserialize`, so for a `fn(LambdaEvent<E>)` the `EventOnly` impls
+// above do not apply and the compiler picks these.
+impl<F, E, R, Er> Handler<LambdaEventForm<E, R, Er>> for F
+where
+    F: Fn(LambdaEvent<E>) -> Result<R, Er> + Send + Sync + 'static,
+    E: DeserializeOwned + 'static,
+    R: Serialize + 'static,
+    Er: Into<Diagnostic> + 'static,
+{
+    type Event = E;
+    type Response = R;
+
+    fn run(&self, event: E, context: Context) -> Result<R, Diagnostic> {
+        self(LambdaEvent::new(event, context)).map_err(Into::into)
+    }
+}
+
+#[cfg(feature = "async")]
+impl<F, E, Fut, R, Er> Handler<AsyncLambdaEventForm<E, Fut>> for F
+where
+    F: Fn(LambdaEvent<E>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<R, Er>> + 'static,
+    E: DeserializeOwned + 'static,
+    R: Serialize + 'static,
+    Er: Into<Diagnostic> + 'static,
+{
+    type Event = E;
+    type Response = R;
+
+    fn run(&self, event: E, context: Context) -> Result<R, Diagnostic> {
+        crate::runtime::block_on(self(LambdaEvent::new(event, context))).map_err(Into::into)
     }
 }
 

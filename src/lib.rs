@@ -110,6 +110,7 @@ mod context;
 pub mod convert;
 mod entry;
 mod error;
+mod event;
 mod ffi;
 pub mod handler;
 pub mod interop;
@@ -122,6 +123,7 @@ pub use context::{ClientApplication, ClientContext, CognitoIdentity, Config, Con
 pub use error::{
     Diagnostic, Error, DESERIALIZE_ERROR_TYPE, PANIC_ERROR_TYPE, SERIALIZE_ERROR_TYPE,
 };
+pub use event::LambdaEvent;
 pub use handler::Handler;
 pub use interop::function;
 

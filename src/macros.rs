@@ -80,8 +80,8 @@
 /// }
 /// ```
 ///
-/// Handlers may be `fn(E, Context)`, `fn(E)` or their `async` forms, returning
-/// `Result<R, Er>` (see [`Handler`](crate::Handler)). Each exported handler takes
+/// Handlers may be `fn(E, Context)`, `fn(E)`, `fn(LambdaEvent<E>)` or their `async` forms,
+/// returning `Result<R, Er>` (see [`Handler`](crate::Handler)). Each exported handler takes
 /// `(event, context)` from Python, positionally or by keyword; `context` may be omitted.
 #[macro_export]
 macro_rules! lambda {

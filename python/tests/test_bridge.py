@@ -101,8 +101,21 @@ def test_no_example_links_libpython(name):
 
 def test_multi_exports_several_handlers(lib):
     multi = lib("multi")
-    for name in ["handler", "health", "stats", "greet_async", "whoami"]:
+    for name in ["handler", "health", "stats", "greet_async", "whoami", "ported", "ported_async"]:
         assert callable(getattr(multi, name)), name
+
+
+def test_handlers_in_lambda_runtimes_form_get_the_event_and_its_context(lib, monkeypatch):
+    """`fn(LambdaEvent<E>)` and `async fn(LambdaEvent<E>)`: the payload converted as for any
+    handler, the context read from the runtime's object."""
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "ported-fn")
+    multi = lib("multi")
+    got = multi.ported({"name": "Ferris"}, lambda_context(request_id="req-42"))
+    assert got == {"message": "Hello, Ferris (req-42)!"}
+    got = multi.ported_async({"firstName": "Ada"}, lambda_context())
+    assert got == {"message": "Hello, Ada!", "functionName": "ported-fn"}
+    with pytest.raises(ValueError, match="^missing field `name`"):
+        multi.ported({}, lambda_context())
 
 
 # --- echo: a realistic corpus comes back unchanged --------------------------------------------

@@ -135,6 +135,16 @@ def test_libmulti_init_runs_once_per_environment_and_can_fail_init(release_artif
     assert "Phase: init\tStatus: error" in result.logs
 
 
+def test_handlers_in_lambda_runtimes_form_through_awslambdaric(release_artifact):
+    artifact = release_artifact("libmulti.so")
+    with Function(artifact, "libmulti.ported", name="ported-fn") as fn:
+        result = fn.invoke(b'{"name": "Ferris"}')
+    assert result.json() == {"message": f"Hello, Ferris ({result.request_id})!"}
+    with Function(artifact, "libmulti.ported_async", name="ported-fn") as fn:
+        result = fn.invoke(b'{"firstName": "Ada"}')
+    assert result.json() == {"message": "Hello, Ada!", "functionName": "ported-fn"}
+
+
 def test_boto3_against_serve_with_a_rust_function(release_artifact):
     artifact = release_artifact("liberrors.so")
     server = make_server(lambda: Function(artifact, "liberrors.fail"))

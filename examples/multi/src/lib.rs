@@ -1,6 +1,6 @@
 //! `libmulti`: one module, several handlers (`handler`, `health`, `stats`, `greet_async`,
-//! `whoami`) and
-//! an init function that runs once, at import — Lambda's INIT phase.
+//! `whoami`, and `ported`/`ported_async` in `lambda_runtime`'s form) and an init function
+//! that runs once, at import — Lambda's INIT phase.
 //!
 //! Init reads the optional configuration `MULTI_CONFIG` (JSON, e.g. `{"greeting": "Hi"}`)
 //! from the environment. Invalid JSON fails the import with errorType `ConfigError`, as a
@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use pylambda::{Context, Diagnostic, Error};
+use pylambda::{Context, Diagnostic, Error, LambdaEvent};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -105,6 +105,25 @@ pub async fn greet_async(event: Greet, ctx: Context) -> Result<Greeting, Error> 
     })
 }
 
+/// A handler as written for `lambda_runtime` (event and context in one `LambdaEvent`): the
+/// body ports unchanged.
+pub fn ported(event: LambdaEvent<Greet>) -> Result<Greeting, Error> {
+    let (greet, context) = event.into_parts();
+    Ok(Greeting {
+        message: format!("{}, {} ({})!", greeting(), greet.name, context.request_id),
+    })
+}
+
+/// The same, `async`, on a `Value`: `lambda_runtime`'s own example.
+pub async fn ported_async(event: LambdaEvent<Value>) -> Result<Value, Error> {
+    let (event, context) = event.into_parts();
+    let first_name = event["firstName"].as_str().unwrap_or("world");
+    Ok(json!({
+        "message": format!("Hello, {first_name}!"),
+        "functionName": context.env_config.function_name,
+    }))
+}
+
 pylambda::lambda! {
     init = init,
     "handler" => handler,
@@ -112,6 +131,8 @@ pylambda::lambda! {
     "stats" => stats,
     "greet_async" => greet_async,
     "whoami" => whoami,
+    "ported" => ported,
+    "ported_async" => ported_async,
 }
 
 #[cfg(test)]
@@ -128,6 +149,21 @@ mod tests {
         )
         .unwrap();
         assert_eq!(r.message, "Hello, Ferris!");
+    }
+
+    #[test]
+    fn ported_handlers_take_a_lambda_event() {
+        let ctx = Context {
+            request_id: "req-1".into(),
+            ..Context::default()
+        };
+        let event = LambdaEvent::new(
+            Greet {
+                name: "Ferris".into(),
+            },
+            ctx,
+        );
+        assert_eq!(ported(event).unwrap().message, "Hello, Ferris (req-1)!");
     }
 
     #[test]
