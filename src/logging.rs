@@ -147,8 +147,9 @@ mod bridge {
     }
 
     /// The most verbose Rust level that currently reaches Python: the root logger's level, as
-    /// read at import and before each invocation (see the [module docs](crate::logging) for the mapping).
-    /// `None` means nothing is logged (no bridge installed, or Python logs nothing).
+    /// read at import and before each invocation (see the [module docs](crate::logging) for
+    /// the mapping). `None` means nothing is logged (no bridge installed, or Python logs
+    /// nothing).
     ///
     /// ```
     /// assert_eq!(pylambda::logging::max_level(), None);

@@ -37,30 +37,29 @@ def abort_build() -> Path:
     return target / "release" / "liberrors.so"
 
 
-def import_warnings(module: Path) -> str:
-    """What importing the module writes to stderr with every warning shown."""
+def import_module(module: Path, warnings: str) -> subprocess.CompletedProcess:
+    """Imports the module in a fresh interpreter with the warnings filter `-W warnings`."""
     code = f"import sys; sys.path.insert(0, {str(module.parent)!r}); import liberrors"
-    proc = subprocess.run(
-        [sys.executable, "-W", "always", "-c", code], capture_output=True, text=True, check=True
+    return subprocess.run(
+        [sys.executable, "-W", warnings, "-c", code], capture_output=True, text=True
     )
-    return proc.stderr
 
 
 def test_importing_an_abort_build_warns(abort_build):
-    assert f"RuntimeWarning: {WARNING}" in import_warnings(abort_build)
+    imported = import_module(abort_build, "always")
+    assert imported.returncode == 0, imported.stderr
+    assert f"RuntimeWarning: {WARNING}" in imported.stderr
 
 
-def test_importing_an_unwind_build_does_not_warn():
-    assert import_warnings(REPO_ROOT / "target" / "release" / "liberrors.so") == ""
+def test_importing_an_unwind_build_does_not_warn(release_artifact):
+    imported = import_module(release_artifact("liberrors.so"), "always")
+    assert imported.returncode == 0 and imported.stderr == "", imported.stderr
 
 
 def test_a_warning_turned_into_an_error_fails_the_import(abort_build):
-    code = f"import sys; sys.path.insert(0, {str(abort_build.parent)!r}); import liberrors"
-    proc = subprocess.run(
-        [sys.executable, "-W", "error::RuntimeWarning", "-c", code], capture_output=True, text=True
-    )
-    assert proc.returncode == 1
-    assert f"ImportError: RuntimeWarning: {WARNING}" in proc.stderr
+    imported = import_module(abort_build, "error::RuntimeWarning")
+    assert imported.returncode == 1
+    assert f"ImportError: RuntimeWarning: {WARNING}" in imported.stderr
 
 
 def test_a_panic_in_an_abort_build_ends_the_process_and_the_next_event_gets_a_new_one(
