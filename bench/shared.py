@@ -1,5 +1,5 @@
 """What bench/convert and bench/e2e share: describing the machine the numbers were measured
-on, and quoting a results.md in the docs.
+on, the confidence interval of a median, and quoting a results.md in the docs.
 
 Each benchmark writes results.md, and its page under docs/ quotes the headline sections of it
 between two HTML-comment markers, rewritten on every run so the docs never drift from the
@@ -8,6 +8,7 @@ numbers."""
 from __future__ import annotations
 
 import datetime
+import math
 import os
 import platform
 import re
@@ -15,6 +16,20 @@ import subprocess
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def median_ci(values: list[float]) -> tuple[float, float]:
+    """A 95% confidence interval for the median, distribution-free: the order statistics the
+    binomial(n, 1/2) count of values below the median puts the median between (normal
+    approximation, good from about 20 values). Unlike p10–p90, which says how much rounds
+    scatter, it says how well the median itself is known, and narrows as rounds are added."""
+    ordered = sorted(values)
+    n = len(ordered)
+    spread = 1.96 * math.sqrt(n)
+    # 1-based ranks floor((n - spread) / 2) and ceil(1 + (n + spread) / 2), as 0-based indexes
+    low = max(0, math.floor((n - spread) / 2) - 1)
+    high = min(n - 1, math.ceil(1 + (n + spread) / 2) - 1)
+    return ordered[low], ordered[high]
 
 
 def loadavg() -> str:

@@ -7,10 +7,16 @@ from __future__ import annotations
 import gc
 import random
 import statistics
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from routes import Route
+
+# bench/shared.py, shared with the other benchmark (bench/ is not a package).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import shared  # noqa: E402
 
 #: How long one timed batch of calls should take, µs: long enough that the clock's resolution
 #: and the loop don't matter, short enough that many rounds fit.
@@ -91,11 +97,14 @@ def summarize(times: list[float], engine_times: list[float]) -> dict[str, float]
     p10, med, p90 = deciles(times)
     ratios = [t / e for t, e in zip(times, engine_times, strict=True)]
     r10, rmed, r90 = deciles(ratios)
+    ci_low, ci_high = shared.median_ci(ratios)
     return {
         "median_us": med,
         "p10_us": p10,
         "p90_us": p90,
         "ratio": rmed,
+        "ratio_ci_low": ci_low,
+        "ratio_ci_high": ci_high,
         "ratio_p10": r10,
         "ratio_p90": r90,
     }

@@ -42,12 +42,30 @@ def table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines + ["| " + " | ".join(r) + " |" for r in rows]
 
 
+def _unresolved(stats: dict, threshold: float) -> bool:
+    """Whether the run cannot tell which side of `threshold` the median ratio is on: its 95%
+    confidence interval spans it (results without the interval: the rounds' p10–p90 does)."""
+    if "ratio_ci_low" in stats:
+        return stats["ratio_ci_low"] <= threshold <= stats["ratio_ci_high"]
+    return stats["ratio_p10"] < threshold < stats["ratio_p90"]
+
+
 def _verdict(stats: dict, threshold: float, strict: bool = False) -> str:
-    """Met or missed on the median ratio; 'borderline' when the per-round p10–p90 of the
-    ratio straddles the threshold (the noise on this machine could tip it)."""
+    """Met or missed on the median ratio, *not resolved* when the median's 95% confidence
+    interval spans the threshold: more rounds, or a quieter machine, could tip it."""
     met = stats["ratio"] > threshold if strict else stats["ratio"] >= threshold
-    straddles = stats["ratio_p10"] < threshold < stats["ratio_p90"]
-    return ("met" if met else "**missed**") + (" (borderline)" if straddles else "")
+    if _unresolved(stats, threshold):
+        return "not resolved (" + ("median meets it" if met else "median misses it") + ")"
+    return "met" if met else "**missed**"
+
+
+def _ratio_interval(s: dict) -> str:
+    """The median ratio with its 95% CI (when recorded) and the rounds' p10–p90."""
+    spread = f"p10–p90 {ratio(s['ratio_p10'])}–{ratio(s['ratio_p90'])}"
+    if "ratio_ci_low" not in s:
+        return f"{ratio(s['ratio'])} ({spread})"
+    ci = f"95% CI {ratio(s['ratio_ci_low'])}–{ratio(s['ratio_ci_high'])}"
+    return f"{ratio(s['ratio'])} ({ci}; {spread})"
 
 
 def targets(data: dict) -> list[list[str]]:
@@ -60,7 +78,7 @@ def targets(data: dict) -> list[list[str]]:
             rows.append(
                 [
                     f"≥ {threshold:.0f}× faster than {route} on apigw-v1",
-                    f"{ratio(s['ratio'])} (p10–p90 {ratio(s['ratio_p10'])}–{ratio(s['ratio_p90'])})",
+                    _ratio_interval(s),
                     _verdict(s, threshold),
                 ]
             )
@@ -70,10 +88,10 @@ def targets(data: dict) -> list[list[str]]:
             continue
         worst_ev = min(per, key=lambda ev: per[ev]["ratio"])
         misses = [ev for ev, s in per.items() if s["ratio"] <= 1.0]
-        border = [ev for ev, s in per.items() if s["ratio_p10"] < 1.0 < s["ratio_p90"]]
+        border = [ev for ev, s in per.items() if _unresolved(s, 1.0)]
         verdict = "met" if not misses else "**missed** on " + ", ".join(misses)
         if border:
-            verdict += " (borderline on " + ", ".join(border) + ")"
+            verdict += " (not resolved on " + ", ".join(border) + ")"
         rows.append(
             [
                 f"faster than {route} on every event",
@@ -87,10 +105,7 @@ def targets(data: dict) -> list[list[str]]:
             rows.append(
                 [
                     f"no slower than marshal on {ev}",
-                    (
-                        f"marshal/engine {ratio(s['ratio'])} "
-                        f"(p10–p90 {ratio(s['ratio_p10'])}–{ratio(s['ratio_p90'])})"
-                    ),
+                    f"marshal/engine {_ratio_interval(s)}",
                     _verdict(s, 1.0),
                 ]
             )

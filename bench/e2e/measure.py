@@ -13,6 +13,7 @@ import gc
 import json
 import random
 import statistics
+import sys
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -20,6 +21,10 @@ from pathlib import Path
 from pylambda.emulator import Function
 
 from systems import System
+
+# bench/shared.py, shared with the other benchmark (bench/ is not a package).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import shared  # noqa: E402
 
 #: Generous: a loaded machine must not turn a slow invocation into a timeout.
 TIMEOUT_S = 60.0
@@ -194,6 +199,12 @@ def summary(values: list[float]) -> dict[str, float]:
     return stats
 
 
+def paired_summary(differences: list[float]) -> dict[str, float]:
+    """`summary` plus the 95% confidence interval of the median difference."""
+    ci_low, ci_high = shared.median_ci(differences)
+    return {**summary(differences), "ci_low": ci_low, "ci_high": ci_high}
+
+
 def per_round_ratios(a: dict, b: dict, field: str = "round_trip_us") -> dict[str, float]:
     """Median over rounds of (a's median in the round ÷ b's median in the same round)."""
 
@@ -205,8 +216,11 @@ def per_round_ratios(a: dict, b: dict, field: str = "round_trip_us") -> dict[str
 
     ra, rb = by_round(a), by_round(b)
     ratios = [ra[i] / rb[i] for i in ra if i in rb]
+    ci_low, ci_high = shared.median_ci(ratios)
     return {
         "median": statistics.median(ratios),
+        "ci_low": ci_low,
+        "ci_high": ci_high,
         "p10": percentile(ratios, 0.10),
         "p90": percentile(ratios, 0.90),
         "rounds": len(ratios),

@@ -30,16 +30,42 @@ def _ratio(r: dict, digits: int = 2) -> str:
     return f"{r['median']:.{digits}f}× ({r['p10']:.{digits}f}–{r['p90']:.{digits}f})"
 
 
+def _ratio_ci(r: dict, digits: int = 3) -> str:
+    """The median with its 95% confidence interval, then the rounds' p10–p90."""
+    if "ci_low" not in r:  # results written before the interval was recorded
+        return _ratio(r, digits)
+    return (
+        f"{r['median']:.{digits}f}× (95% CI {r['ci_low']:.{digits}f}–{r['ci_high']:.{digits}f}; "
+        f"rounds p10–p90 {r['p10']:.{digits}f}–{r['p90']:.{digits}f})"
+    )
+
+
+def _interval(r: dict) -> str:
+    """A paired difference's 95% CI (when recorded) and p10–p90, in ms."""
+    spread = f"p10–p90 {r['p10']:+.1f}–{r['p90']:+.1f}"
+    if "ci_low" not in r:
+        return spread
+    return f"95% CI {r['ci_low']:+.1f}–{r['ci_high']:+.1f}; {spread}"
+
+
 def _inverse(r: dict) -> dict:
-    """pylambda ÷ system from system ÷ pylambda (per-round ratios, so p10 and p90 swap)."""
-    return {"median": 1 / r["median"], "p10": 1 / r["p90"], "p90": 1 / r["p10"]}
+    """pylambda ÷ system from system ÷ pylambda (per-round ratios, so the bounds swap)."""
+    out = {"median": 1 / r["median"], "p10": 1 / r["p90"], "p90": 1 / r["p10"]}
+    if "ci_low" in r:
+        out.update(ci_low=1 / r["ci_high"], ci_high=1 / r["ci_low"])
+    return out
 
 
-def _verdict(ok: bool, low: float, high: float, limit: float) -> str:
-    """Met or missed by the median; *borderline* when the p10–p90 interval straddles the limit
-    (rounds fall on both sides: the median's side is not a firm result)."""
+def _verdict(ok: bool, r: dict, limit: float) -> str:
+    """Met or missed when the median's 95% confidence interval lies on one side of the limit;
+    otherwise the run cannot tell (*not resolved*), whichever side the median fell on. Results
+    without the interval fall back to the rounds' p10–p90 (*borderline*)."""
+    low, high = (r["ci_low"], r["ci_high"]) if "ci_low" in r else (r["p10"], r["p90"])
     if low <= limit <= high:
-        return "borderline (median meets it)" if ok else "**borderline (median misses it)**"
+        if "ci_low" not in r:
+            return "borderline (median meets it)" if ok else "**borderline (median misses it)**"
+        side = "meets" if ok else "misses"
+        return f"not resolved: the median {side} it, its 95% CI spans the limit"
     return "met" if ok else "**missed**"
 
 
@@ -56,17 +82,17 @@ def targets(results: dict) -> list[dict]:
             {
                 "target": f"warm median within {round((limit - 1) * 100)}% of the Python "
                 f"echo on {EVENT_TITLES[event]}",
-                "measured": f"pylambda ÷ Python {_ratio(r, 3)} per round; medians "
+                "measured": f"pylambda ÷ Python {_ratio_ci(r)} per round; medians "
                 f"{_us(plain)} vs {_us(base)} µs ({plain / base:.3f}×)",
-                "verdict": _verdict(r["median"] <= limit, r["p10"], r["p90"], limit),
+                "verdict": _verdict(r["median"] <= limit, r, limit),
             }
         )
     r = ratios["batch-256k"]["crowbar"]
     out.append(
         {
             "target": "≥ 2× faster than crowbar-style on the 256 KB event",
-            "measured": f"crowbar ÷ pylambda {_ratio(r, 3)}",
-            "verdict": _verdict(r["median"] >= 2, r["p10"], r["p90"], 2),
+            "measured": f"crowbar ÷ pylambda {_ratio_ci(r)}",
+            "verdict": _verdict(r["median"] >= 2, r, 2),
         }
     )
     r = ratios["batch-256k"].get("crowbar/pylambda-raw")
@@ -75,8 +101,8 @@ def targets(results: dict) -> list[dict]:
             {
                 "target": "≥ 2× faster than crowbar-style on the 256 KB event, answering with "
                 "JSON text (`libecho.raw`)",
-                "measured": f"crowbar ÷ pylambda (JSON text) {_ratio(r, 3)}",
-                "verdict": _verdict(r["median"] >= 2, r["p10"], r["p90"], 2),
+                "measured": f"crowbar ÷ pylambda (JSON text) {_ratio_ci(r)}",
+                "verdict": _verdict(r["median"] >= 2, r, 2),
             }
         )
     lowest = min(ratios, key=lambda e: ratios[e]["crowbar"]["median"])
@@ -84,8 +110,8 @@ def targets(results: dict) -> list[dict]:
     out.append(
         {
             "target": "faster than crowbar-style on every event",
-            "measured": f"lowest crowbar ÷ pylambda: {_ratio(r, 3)} on {EVENT_TITLES[lowest]}",
-            "verdict": _verdict(r["median"] > 1, r["p10"], r["p90"], 1),
+            "measured": f"lowest crowbar ÷ pylambda: {_ratio_ci(r)} on {EVENT_TITLES[lowest]}",
+            "verdict": _verdict(r["median"] > 1, r, 1),
         }
     )
     cold = results["cold"]
@@ -96,8 +122,8 @@ def targets(results: dict) -> list[dict]:
             "target": "cold start within 10 ms of the Python echo's",
             "measured": f"{diff:+.1f} ms (medians {cold['pylambda']['wall_ms']['median']:.1f} "
             f"vs {cold['python']['wall_ms']['median']:.1f} ms); paired per repetition "
-            f"{paired['median']:+.1f} ms (p10–p90 {paired['p10']:+.1f}–{paired['p90']:+.1f})",
-            "verdict": _verdict(diff <= 10, paired["p10"], paired["p90"], 10),
+            f"{paired['median']:+.1f} ms ({_interval(paired)})",
+            "verdict": _verdict(paired["median"] <= 10, paired, 10),
         }
     )
     sizes = results["sizes"]
