@@ -114,6 +114,7 @@ def warm(
     warmup: int,
     log: Log,
     *,
+    epochs: int = 1,
     opener: Callable[[System], Function] | None = None,
     on_ready: Hook | None = None,
     on_done: Hook | None = None,
@@ -123,58 +124,71 @@ def warm(
     Per system: `round_trip_us` (each `invoke()`, as a caller of Lambda's Invoke API sees it:
     delivering the event, the runtime's work, its response, its return to `/next`, the REPORT
     bookkeeping), `duration_us` (the REPORT line's Duration: event delivered → response
-    received), `round` (the round of each sample), the emulator's own CPU per invocation, and
-    the peak RSS after the series.
+    received), `round` and `epoch` (of each sample), the emulator's own CPU per invocation, and
+    the peak RSS after the series (the largest over epochs).
+
+    The rounds are split into `epochs`, each with fresh runtime processes (opened, checked and
+    warmed up again): where a process lands in memory and in the caches moves a small event's
+    round trip by a few percent for as long as that process lives, so one process per system
+    would measure that placement, not the system. Ratios' confidence intervals are taken
+    across epochs (`per_round_ratios`).
 
     `opener` makes each system's `Function` (default: `open_function`); `on_ready` runs after
-    the warm-up and `on_done` after the series, outside the timing (the breakdown uses them).
+    each warm-up and `on_done` after each epoch, outside the timing (the breakdown uses them).
     """
     systems = list(systems)
-    functions = {s.key: (opener or open_function)(s) for s in systems}
-    out = {s.key: {"round_trip_us": [], "duration_us": [], "round": []} for s in systems}
+    out = {
+        s.key: {"round_trip_us": [], "duration_us": [], "round": [], "epoch": []} for s in systems
+    }
     cpu_ns = dict.fromkeys(out, 0)
-    try:
-        for system in systems:
-            fn = functions[system.key]
-            check_echo(system, fn.invoke(event).payload, event)
-            for _ in range(warmup):
-                fn.invoke(event)
-            if on_ready is not None:
-                on_ready(system, fn)
-        rounds = -(-invocations // block)
-        rng = random.Random(2)
-        clock = time.perf_counter_ns
-        for index in range(rounds):
-            rng.shuffle(systems)
+    rss_kib = dict.fromkeys(out, 0)
+    rounds = -(-invocations // block)
+    rng = random.Random(2)
+    clock = time.perf_counter_ns
+    for epoch in range(epochs):
+        functions = {s.key: (opener or open_function)(s) for s in systems}
+        try:
             for system in systems:
-                fn, series = functions[system.key], out[system.key]
-                times, durations = series["round_trip_us"], series["duration_us"]
-                gc.collect()
-                gc.disable()  # the driver's own collections would land on whoever runs
-                cpu = time.process_time_ns()
-                try:
-                    for _ in range(block):
-                        start = clock()
-                        result = fn.invoke(event)
-                        times.append((clock() - start) / 1000)
-                        durations.append(result.duration_ms * 1000)
-                        if not result.ok:
-                            raise RuntimeError(f"{system.key}: {result.payload[:300]!r}")
-                finally:
-                    cpu_ns[system.key] += time.process_time_ns() - cpu
-                    gc.enable()
-                series["round"].extend([index] * block)
-            if (index + 1) % max(1, rounds // 4) == 0:
-                log(f"  {index + 1}/{rounds} rounds")
-        for system in systems:
-            series = out[system.key]
-            series["emulator_cpu_us"] = cpu_ns[system.key] / len(series["round_trip_us"]) / 1000
-            series["rss_kib"] = vmhwm_kib(functions[system.key].pid)
-            if on_done is not None:
-                on_done(system, functions[system.key])
-    finally:
-        for fn in functions.values():
-            fn.close()
+                fn = functions[system.key]
+                check_echo(system, fn.invoke(event).payload, event)
+                for _ in range(warmup):
+                    fn.invoke(event)
+                if on_ready is not None:
+                    on_ready(system, fn)
+            for index in range(rounds * epoch // epochs, rounds * (epoch + 1) // epochs):
+                rng.shuffle(systems)
+                for system in systems:
+                    fn, series = functions[system.key], out[system.key]
+                    times, durations = series["round_trip_us"], series["duration_us"]
+                    gc.collect()
+                    gc.disable()  # the driver's own collections would land on whoever runs
+                    cpu = time.process_time_ns()
+                    try:
+                        for _ in range(block):
+                            start = clock()
+                            result = fn.invoke(event)
+                            times.append((clock() - start) / 1000)
+                            durations.append(result.duration_ms * 1000)
+                            if not result.ok:
+                                raise RuntimeError(f"{system.key}: {result.payload[:300]!r}")
+                    finally:
+                        cpu_ns[system.key] += time.process_time_ns() - cpu
+                        gc.enable()
+                    series["round"].extend([index] * block)
+                    series["epoch"].extend([epoch] * block)
+                if (index + 1) % max(1, rounds // 4) == 0:
+                    log(f"  {index + 1}/{rounds} rounds")
+            for system in systems:
+                fn = functions[system.key]
+                rss_kib[system.key] = max(rss_kib[system.key], vmhwm_kib(fn.pid) or 0)
+                if on_done is not None:
+                    on_done(system, fn)
+        finally:
+            for fn in functions.values():
+                fn.close()
+    for key, series in out.items():
+        series["emulator_cpu_us"] = cpu_ns[key] / len(series["round_trip_us"]) / 1000
+        series["rss_kib"] = rss_kib[key]
     return out
 
 
@@ -206,7 +220,10 @@ def paired_summary(differences: list[float]) -> dict[str, float]:
 
 
 def per_round_ratios(a: dict, b: dict, field: str = "round_trip_us") -> dict[str, float]:
-    """Median over rounds of (a's median in the round ÷ b's median in the same round)."""
+    """Median over rounds of (a's median in the round ÷ b's median in the same round), with
+    the rounds' p10–p90 and a 95% confidence interval of the median. With several epochs
+    (fresh processes, see `warm`) the interval comes from the epochs' own median ratios:
+    rounds within one epoch share their processes, so they are not independent."""
 
     def by_round(series: dict) -> dict[int, float]:
         groups: dict[int, list[float]] = {}
@@ -215,13 +232,22 @@ def per_round_ratios(a: dict, b: dict, field: str = "round_trip_us") -> dict[str
         return {index: statistics.median(values) for index, values in groups.items()}
 
     ra, rb = by_round(a), by_round(b)
-    ratios = [ra[i] / rb[i] for i in ra if i in rb]
-    ci_low, ci_high = shared.median_ci(ratios)
+    ratios = {i: ra[i] / rb[i] for i in ra if i in rb}
+    epoch_of = dict(zip(a["round"], a.get("epoch") or [0] * len(a["round"]), strict=True))
+    per_epoch: dict[int, list[float]] = {}
+    for index, ratio in ratios.items():
+        per_epoch.setdefault(epoch_of[index], []).append(ratio)
+    if len(per_epoch) > 1:
+        ci_low, ci_high = shared.median_ci([statistics.median(v) for v in per_epoch.values()])
+    else:
+        ci_low, ci_high = shared.median_ci(list(ratios.values()))
+    values = list(ratios.values())
     return {
-        "median": statistics.median(ratios),
+        "median": statistics.median(values),
         "ci_low": ci_low,
         "ci_high": ci_high,
-        "p10": percentile(ratios, 0.10),
-        "p90": percentile(ratios, 0.90),
-        "rounds": len(ratios),
+        "p10": percentile(values, 0.10),
+        "p90": percentile(values, 0.90),
+        "rounds": len(values),
+        "epochs": len(per_epoch),
     }

@@ -144,6 +144,7 @@ def _machine(results: dict) -> list[str]:
     m, load = results["machine"], results["load"]
     crates = ", ".join(f"{k} {v}" for k, v in sorted(m["crates"].items()))
     phases = "; ".join(f"{k.replace('after_', 'after ')} {v}" for k, v in load.items())
+    epochs = results["config"].get("epochs", {})
     return [
         f"- date: {m['date']}; pylambda {m['pylambda_commit']}",
         f"- CPU: {m['cpu']}, {m['cores']} cores; kernel {m['kernel']}",
@@ -152,7 +153,11 @@ def _machine(results: dict) -> list[str]:
         f"{m['simplejson']} (AWS_EXECUTION_ENV follows the interpreter's version)",
         f"- {m['rustc']}; crates: {crates}",
         f"- {results['config']['cold']} cold starts per system; warm invocations per system: "
-        + ", ".join(f"{EVENT_TITLES[e]} {n}" for e, n in results["config"]["warm"].items())
+        + ", ".join(
+            f"{EVENT_TITLES[e]} {n}"
+            + (f" in {epochs[e]} epochs of fresh processes" if epochs.get(e, 1) > 1 else "")
+            for e, n in results["config"]["warm"].items()
+        )
         + f"; {results['seconds']} s in all",
         "- emulator and functions pinned to CPU "
         + (str(results["config"]["cpu"]) if results["config"].get("cpu") is not None else "none")
