@@ -36,12 +36,12 @@ DOCS = HERE.parent.parent / "docs" / "benchmarks-e2e.md"
 #: Invocations per system: (warm, breakdown) per event; the 256 KB event is ~50× slower.
 FULL = {
     "cold": 40,
-    # {} and API Gateway are cheap (~0.2 ms): enough rounds that the medians' 95% confidence
-    # intervals are about ±1% (the systems differ by that much on {}).
-    "warm": {"empty": 12000, "apigw": 6000, "batch-256k": 1000},
+    # {} and API Gateway are cheap (~0.2 ms): enough epochs that the median ratios' 95%
+    # confidence intervals are about ±1% (the systems differ by that much on {}).
+    "warm": {"empty": 18000, "apigw": 6000, "batch-256k": 1000},
     "block": {"empty": 50, "apigw": 50, "batch-256k": 10},
     # Fresh processes for every epoch (measure.warm): ratios' 95% CIs come from the epochs.
-    "epochs": {"empty": 12, "apigw": 12, "batch-256k": 10},
+    "epochs": {"empty": 24, "apigw": 12, "batch-256k": 10},
     "warmup": {"empty": 200, "apigw": 200, "batch-256k": 30},
     "breakdown": {"empty": 1000, "apigw": 1000, "batch-256k": 200},
 }
