@@ -15,6 +15,18 @@
 //!
 //! pylambda::lambda!(func); // instead of lambda_runtime::run(service_fn(func)).await
 //! ```
+//!
+//! Closures in that form work too, as they do in `service_fn`:
+//!
+//! ```
+//! use pylambda::{Error, LambdaEvent};
+//! use serde_json::Value;
+//!
+//! pylambda::lambda! {
+//!     "echo" => |event: LambdaEvent<Value>| async move { Ok::<_, Error>(event.payload) },
+//!     "id" => |event: LambdaEvent<Value>| Ok::<_, Error>(event.context.request_id),
+//! }
+//! ```
 
 use crate::Context;
 
