@@ -1,13 +1,15 @@
 """Two builds of one function, side by side through the emulator: is a change faster end to end?
 
     python bench/e2e/ab.py OLD.zip NEW.zip [--handler libecho.handler] [--event batch-256k]
-                           [--invocations 600] [--block 10]
+                           [--invocations 600] [--block 10] [--epochs 6]
 
 Both zips run warm under the real runtime client, interleaved in rounds with the Python echo
 (a fresh order each round, on one CPU, as `make bench-e2e` runs them), each with
 `functions/timed.py` around its handler, so the garbage collector's share is measured in the
-runtime as well. Prints each system's median round trip, the collector's mean time and
-collections per invocation, and the per-round ratio OLD ÷ NEW (median, p10–p90).
+runtime as well. The rounds run in `--epochs` of fresh processes (a process's placement in
+memory moves a small event's time by a few percent). Prints each system's median round trip, the
+collector's mean time and collections per invocation, and the per-round ratio OLD ÷ NEW
+(median, its 95% confidence interval across epochs, and the rounds' p10–p90).
 
 Example — an engine change, OLD built from the commit before it:
 
@@ -40,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--event", default="batch-256k", choices=list(events))
     parser.add_argument("--invocations", type=int, default=600)
     parser.add_argument("--block", type=int, default=10)
+    parser.add_argument(
+        "--epochs", type=int, default=6, help="fresh processes this many times (see measure.warm)"
+    )
     parser.add_argument("--cpu", default="idlest", help="a CPU number, 'idlest' or 'none'")
     args = parser.parse_args(argv)
 
@@ -52,9 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     ]
     event = events[args.event]
     series, dumps = breakdown.run_timed(
-        systems, event, args.invocations, args.block, 20, lambda message: None
+        systems, event, args.invocations, args.block, 20, lambda message: None, args.epochs
     )
-    print(f"{args.invocations} invocations each of {args.event}; CPU {cpu}")
+    print(f"{args.invocations} invocations each of {args.event} in {args.epochs} epochs; CPU {cpu}")
     for system in systems:
         trips, dump = series[system.key]["round_trip_us"], dumps[system.key]
         print(
@@ -67,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     for other in ("old", "python"):
         r = measure.per_round_ratios(series[other], series["new"])
         print(
-            f"  {other} ÷ new per round: {r['median']:.3f} (p10–p90 {r['p10']:.3f}–{r['p90']:.3f})"
+            f"  {other} ÷ new per round: {r['median']:.3f} (95% CI {r['ci_low']:.3f}–"
+            f"{r['ci_high']:.3f}; rounds p10–p90 {r['p10']:.3f}–{r['p90']:.3f})"
         )
     return 0
 

@@ -101,9 +101,11 @@ def run_timed(
     block: int,
     warmup: int,
     log: measure.Log,
+    epochs: int = 1,
 ) -> tuple[dict[str, dict], dict[str, dict[str, list[float]]]]:
     """`measure.warm` with each system under `timed.py`: the driver's series and, per system,
-    the pieces timed in the runtime, one entry per invocation of the series."""
+    the pieces timed in the runtime, one entry per invocation of the series (over all
+    `epochs`, each with fresh processes)."""
     staging = _Staging()
     dumps: dict[str, dict] = {}
 
@@ -120,7 +122,9 @@ def run_timed(
         _dump(fn)  # forget the warm-up
 
     def on_done(system: System, fn: Function) -> None:
-        dumps[system.key] = _dump(fn)
+        # Once per epoch: each process reports its own invocations.
+        for piece, values in _dump(fn).items():
+            dumps.setdefault(system.key, {}).setdefault(piece, []).extend(values)
 
     try:
         series = measure.warm(
@@ -130,6 +134,7 @@ def run_timed(
             block,
             warmup,
             log,
+            epochs=epochs,
             opener=opener,
             on_ready=on_ready,
             on_done=on_done,
