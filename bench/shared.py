@@ -32,6 +32,20 @@ def median_ci(values: list[float]) -> tuple[float, float]:
     return ordered[low], ordered[high]
 
 
+def unresolved(ci_low: float, ci_high: float, limit: float) -> bool:
+    """Whether a run cannot tell which side of `limit` a median is on: its 95% CI spans it."""
+    return ci_low <= limit <= ci_high
+
+
+def verdict(met: bool, ci_low: float, ci_high: float, limit: float) -> str:
+    """A target's verdict, the same rule in both benchmarks: met or missed when the median's
+    95% confidence interval lies on one side of the limit, *not resolved* when it spans it
+    (whichever side the median itself fell on)."""
+    if unresolved(ci_low, ci_high, limit):
+        return f"not resolved (the median {'meets' if met else 'misses'} it; its 95% CI spans it)"
+    return "met" if met else "**missed**"
+
+
 def loadavg() -> str:
     """The 1/5/15-minute load averages: how busy the 2 cores were (other builds run here)."""
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])

@@ -42,29 +42,19 @@ def table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines + ["| " + " | ".join(r) + " |" for r in rows]
 
 
+def _verdict(stats: dict, threshold: float) -> str:
+    met = stats["ratio"] >= threshold
+    return shared.verdict(met, stats["ratio_ci_low"], stats["ratio_ci_high"], threshold)
+
+
 def _unresolved(stats: dict, threshold: float) -> bool:
-    """Whether the run cannot tell which side of `threshold` the median ratio is on: its 95%
-    confidence interval spans it (results without the interval: the rounds' p10–p90 does)."""
-    if "ratio_ci_low" in stats:
-        return stats["ratio_ci_low"] <= threshold <= stats["ratio_ci_high"]
-    return stats["ratio_p10"] < threshold < stats["ratio_p90"]
-
-
-def _verdict(stats: dict, threshold: float, strict: bool = False) -> str:
-    """Met or missed on the median ratio, *not resolved* when the median's 95% confidence
-    interval spans the threshold: more rounds, or a quieter machine, could tip it."""
-    met = stats["ratio"] > threshold if strict else stats["ratio"] >= threshold
-    if _unresolved(stats, threshold):
-        return "not resolved (" + ("median meets it" if met else "median misses it") + ")"
-    return "met" if met else "**missed**"
+    return shared.unresolved(stats["ratio_ci_low"], stats["ratio_ci_high"], threshold)
 
 
 def _ratio_interval(s: dict) -> str:
-    """The median ratio with its 95% CI (when recorded) and the rounds' p10–p90."""
-    spread = f"p10–p90 {ratio(s['ratio_p10'])}–{ratio(s['ratio_p90'])}"
-    if "ratio_ci_low" not in s:
-        return f"{ratio(s['ratio'])} ({spread})"
+    """The median ratio with its 95% CI and the rounds' p10–p90."""
     ci = f"95% CI {ratio(s['ratio_ci_low'])}–{ratio(s['ratio_ci_high'])}"
+    spread = f"p10–p90 {ratio(s['ratio_p10'])}–{ratio(s['ratio_p90'])}"
     return f"{ratio(s['ratio'])} ({ci}; {spread})"
 
 

@@ -32,8 +32,6 @@ def _ratio(r: dict, digits: int = 2) -> str:
 
 def _ratio_ci(r: dict, digits: int = 3) -> str:
     """The median with its 95% confidence interval, then the rounds' p10–p90."""
-    if "ci_low" not in r:  # results written before the interval was recorded
-        return _ratio(r, digits)
     return (
         f"{r['median']:.{digits}f}× (95% CI {r['ci_low']:.{digits}f}–{r['ci_high']:.{digits}f}; "
         f"rounds p10–p90 {r['p10']:.{digits}f}–{r['p90']:.{digits}f})"
@@ -41,32 +39,23 @@ def _ratio_ci(r: dict, digits: int = 3) -> str:
 
 
 def _interval(r: dict) -> str:
-    """A paired difference's 95% CI (when recorded) and p10–p90, in ms."""
-    spread = f"p10–p90 {r['p10']:+.1f}–{r['p90']:+.1f}"
-    if "ci_low" not in r:
-        return spread
-    return f"95% CI {r['ci_low']:+.1f}–{r['ci_high']:+.1f}; {spread}"
+    """A paired difference's 95% CI and p10–p90, in ms."""
+    return f"95% CI {r['ci_low']:+.1f}–{r['ci_high']:+.1f}; p10–p90 {r['p10']:+.1f}–{r['p90']:+.1f}"
 
 
 def _inverse(r: dict) -> dict:
     """pylambda ÷ system from system ÷ pylambda (per-round ratios, so the bounds swap)."""
-    out = {"median": 1 / r["median"], "p10": 1 / r["p90"], "p90": 1 / r["p10"]}
-    if "ci_low" in r:
-        out.update(ci_low=1 / r["ci_high"], ci_high=1 / r["ci_low"])
-    return out
+    return {
+        "median": 1 / r["median"],
+        "ci_low": 1 / r["ci_high"],
+        "ci_high": 1 / r["ci_low"],
+        "p10": 1 / r["p90"],
+        "p90": 1 / r["p10"],
+    }
 
 
 def _verdict(ok: bool, r: dict, limit: float) -> str:
-    """Met or missed when the median's 95% confidence interval lies on one side of the limit;
-    otherwise the run cannot tell (*not resolved*), whichever side the median fell on. Results
-    without the interval fall back to the rounds' p10–p90 (*borderline*)."""
-    low, high = (r["ci_low"], r["ci_high"]) if "ci_low" in r else (r["p10"], r["p90"])
-    if low <= limit <= high:
-        if "ci_low" not in r:
-            return "borderline (median meets it)" if ok else "**borderline (median misses it)**"
-        side = "meets" if ok else "misses"
-        return f"not resolved: the median {side} it, its 95% CI spans the limit"
-    return "met" if ok else "**missed**"
+    return shared.verdict(ok, r["ci_low"], r["ci_high"], limit)
 
 
 def targets(results: dict) -> list[dict]:
