@@ -1,6 +1,6 @@
 # Runtime compatibility: build the examples once with `pylambda build` (zigbuild, glibc
 # 2.26, stable ABI) and run THE SAME .so files under CPython 3.11, 3.12, 3.13 (pyenv),
-# 3.14 (Debian sid chroot), 3.6 (pyenv), and under glibc 2.31 (Debian bullseye chroot).
+# 3.14 and 3.15 (Debian sid chroot), 3.6 (pyenv), and under glibc 2.31 (Debian bullseye chroot).
 # Interpreters, venvs and chroots are made by scripts/compat-env.sh under .cache/ and
 # reused. In CI (CI=true) nothing may be skipped: PYLAMBDA_STRICT_COMPAT=1.
 .PHONY: test-compat compat-env compat-build test-engine-versions
@@ -26,6 +26,6 @@ compat-build: setup
 test-compat: compat-env compat-build
 	cd python && PYLAMBDA_COMPAT_DIST=$(abspath $(COMPAT_DIST)) $(PY) -m pytest -q -ra tests/test_compat.py
 
-# The engine's and the bridge's pytest suites under 3.12, 3.13 and 3.14 (3.11: test-python).
+# The engine's and the bridge's pytest suites under 3.12, 3.13, 3.14 and 3.15 (3.11: test-python).
 test-engine-versions: compat-env build-examples
 	scripts/engine-suites.sh

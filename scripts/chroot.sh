@@ -3,31 +3,34 @@
 # wrapper beside it that runs that CPython on host paths.
 #
 #   scripts/chroot.sh sid      -> .cache/chroot/sid       + .cache/chroot/sid-python3.14
+#                                                            + .cache/chroot/sid-python3.15
 #   scripts/chroot.sh bullseye -> .cache/chroot/bullseye  + .cache/chroot/bullseye-python3.9
 #   scripts/chroot.sh sid-dbg  -> .cache/chroot/sid-dbg   + .cache/chroot/sid-dbg-python3.14d
 #
-# Why chroots: CPython 3.14 is not in the machine image but is in Debian sid, and
+# Why chroots: CPython 3.14 and 3.15 are not in the machine image but are in Debian sid, and
 # bullseye's glibc 2.31 is the oldest glibc we can reach to prove that an artifact
 # built for glibc 2.26 really loads on an older system than the build machine's.
 # sid-dbg holds CPython 3.14's debug build, whose sys.gettotalrefcount() the leak runs
 # read (scripts/hardening/); a chroot of its own, so the compatibility suite's sid stays
 # exactly what that suite expects.
 #
-# Idempotent: a finished chroot carries a marker file and is reused as it is; an
-# unfinished one is removed and made again. debootstrap runs in a private mount
+# Idempotent: a finished chroot carries a marker file naming the packages it was made with,
+# and is reused as it is while they are the same; an unfinished one is removed and made again. debootstrap runs in a private mount
 # namespace so an interrupted run leaves no /proc mount behind in the host.
-# Prints the wrapper's path as its last line.
+# Prints the wrappers' paths, one per line (the last: the suite's main interpreter).
 set -euo pipefail
 
 suite=${1:?usage: scripts/chroot.sh sid|bullseye|sid-dbg [CACHE_DIR]}
 cache=${2:-.cache/chroot}
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
-# release: the Debian suite to bootstrap; python: the interpreter the wrapper runs.
+# release: the Debian suite to bootstrap; pythons: the interpreters that get a wrapper, the
+# main one last. sid carries 3.15 (Lambda's python3.15, in preview) beside 3.14: one chroot,
+# one debootstrap.
 case "$suite" in
-  sid) release=sid; python=python3.14; include=python3.14 ;;
-  bullseye) release=bullseye; python=python3.9; include=python3.9 ;;
-  sid-dbg) release=sid; python=python3.14d; include=python3.14-dbg ;;
+  sid) release=sid; pythons="python3.15 python3.14"; include=python3.14,python3.15 ;;
+  bullseye) release=bullseye; pythons=python3.9; include=python3.9 ;;
+  sid-dbg) release=sid; pythons=python3.14d; include=python3.14-dbg ;;
   *) echo "chroot.sh: unknown suite '$suite' (sid, bullseye or sid-dbg)" >&2; exit 2 ;;
 esac
 
@@ -37,7 +40,7 @@ cache=$(cd "$cache" && pwd -P)
 root=$cache/$suite
 marker=$root/.pylambda-ready
 
-if [ ! -f "$marker" ]; then
+if [ "$(cat "$marker" 2>/dev/null)" != "$include" ]; then
   if ! command -v debootstrap >/dev/null; then
     echo "chroot.sh: installing debootstrap" >&2
     apt-get update -qq
@@ -55,15 +58,19 @@ if [ ! -f "$marker" ]; then
   rm -rf "$root.partial"/var/cache/apt/archives/*.deb "$root.partial"/var/lib/apt/lists/*
   cp /etc/resolv.conf "$root.partial/etc/resolv.conf"
   mv "$root.partial" "$root"
-  touch "$marker"
+  echo "$include" >"$marker"
   echo "chroot.sh: $suite ready in $(( $(date +%s) - start )) s, $(du -sh --one-file-system "$root" | cut -f1)" >&2
 fi
 
 # Debian names the debug interpreter python3.14d (older releases: python3.14-dbg).
-if [ "$suite" = sid-dbg ] && [ ! -x "$root/usr/bin/$python" ] && [ -x "$root/usr/bin/python3.14-dbg" ]; then
-  python=python3.14-dbg
+if [ "$suite" = sid-dbg ] && [ ! -x "$root/usr/bin/$pythons" ] && [ -x "$root/usr/bin/python3.14-dbg" ]; then
+  pythons=python3.14-dbg
 fi
-wrapper=$cache/$suite-$python
+
+# write_wrapper PYTHON: the wrapper for one interpreter of the chroot, at $cache/$suite-PYTHON.
+write_wrapper() {
+local python=$1
+local wrapper=$cache/$suite-$python
 
 # The wrapper: `WRAPPER args...` behaves like `$python args...` run in the current
 # directory. It enters a private mount namespace (so nothing leaks into the host's
@@ -96,3 +103,6 @@ exec chroot "\$root" /usr/bin/env -C "\$cwd" "\$self" "\$@"
 WRAPPER
 chmod +x "$wrapper"
 echo "$wrapper"
+}
+
+for python in $pythons; do write_wrapper "$python"; done

@@ -2,6 +2,8 @@
 # Prepare the interpreters the compatibility suite runs the built examples under:
 #   .cache/venvs/3.12, .cache/venvs/3.13  pyenv's CPython with awslambdaric (pinned)
 #   .cache/chroot/sid-python3.14          Debian sid's CPython 3.14 with awslambdaric
+#   .cache/chroot/sid-python3.15          the same chroot's CPython 3.15 (Lambda's python3.15
+#                                         runtime, in preview), with awslambdaric
 #   .cache/chroot/bullseye-python3.9      Debian bullseye: glibc 2.31, for the load test
 # CPython 3.11 is the tooling's own venv; 3.6 is used bare (awslambdaric needs 3.10+).
 #
@@ -40,16 +42,19 @@ done
 scripts/chroot.sh sid >/dev/null
 scripts/chroot.sh bullseye >/dev/null
 
-# awslambdaric's cp314 wheels (and pytest's), installed from the host into sid's site
-# directory: no pip or venv package needed inside the chroot.
-site=.cache/chroot/sid/usr/local/lib/python3.14/dist-packages
-if [ "$(cat "$site/.pylambda-ready" 2>/dev/null)" != "$stamp" ]; then
-  echo "compat-env: $packages for CPython 3.14 into $site" >&2
+# awslambdaric's cp314 and cp315 wheels (and pytest's), installed from the host into sid's site
+# directories: no pip or venv package needed inside the chroot.
+for version in 3.14 3.15; do
+  site=.cache/chroot/sid/usr/local/lib/python$version/dist-packages
+  if [ "$(cat "$site/.pylambda-ready" 2>/dev/null)" = "$stamp" ]; then continue; fi
+  abi=cp${version/./}
+  echo "compat-env: $packages for CPython $version into $site" >&2
   rm -rf "$site"
+  # shellcheck disable=SC2086 # a list of package names
   "$py" -m pip install -q --disable-pip-version-check --target "$site" \
-    --only-binary=:all: --implementation cp --python-version 3.14 --abi cp314 \
+    --only-binary=:all: --implementation cp --python-version "$version" --abi "$abi" \
     --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 \
     --platform manylinux2014_x86_64 -c "$constraints" $packages
   echo "$stamp" >"$site/.pylambda-ready"
-fi
+done
 echo "compat-env: ready" >&2

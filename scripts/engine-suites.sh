@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Run the conversion engine's and the bridge's own test suites (the ones that reach every
 # unsafe FFI path: both conversion directions, subclasses, OrderedDict, errors, panics,
-# threads, the context; and the property tests against the model of the conversion table) under each Lambda CPython other than the tooling's 3.11, which
-# `make test-python` covers: pyenv's 3.12 and 3.13 and Debian sid's 3.14 (scripts/compat-env.sh
-# makes them). The modules are the workspace's release builds (`make build-examples`), as
+# threads, the context; and the property tests against the model of the conversion table)
+# under each Lambda CPython other than the tooling's 3.11, which `make test-python` covers:
+# pyenv's 3.12 and 3.13, Debian sid's 3.14 and 3.15 (scripts/compat-env.sh makes them). The modules are the workspace's release builds (`make build-examples`), as
 # built for 3.11's stable ABI: the same files under every interpreter.
 #
 # Left out here (they run under 3.11): tests that need the build tools or the emulator's
@@ -20,7 +20,7 @@ strict=${PYLAMBDA_STRICT_COMPAT:-}
 status=0
 
 for interp in "$cache/venvs/3.12/bin/python" "$cache/venvs/3.13/bin/python" \
-  "$cache/chroot/sid-python3.14"; do
+  "$cache/chroot/sid-python3.14" "$cache/chroot/sid-python3.15"; do
   if [ ! -x "$interp" ]; then
     if [ "$strict" = 1 ]; then echo "engine-suites: no $interp (PYLAMBDA_STRICT_COMPAT=1)" >&2; exit 1; fi
     echo "engine-suites: no $interp; skipped" >&2

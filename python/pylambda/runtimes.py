@@ -33,6 +33,8 @@ RUNTIMES: dict[str, Runtime] = {
         Runtime("python3.12", (3, 12), "Amazon Linux 2023", (2, 34)),
         Runtime("python3.13", (3, 13), "Amazon Linux 2023", (2, 34)),
         Runtime("python3.14", (3, 14), "Amazon Linux 2023", (2, 34)),
+        # In preview (late 2026): the same OS, and awslambdaric already knows it.
+        Runtime("python3.15", (3, 15), "Amazon Linux 2023", (2, 34)),
     )
 }
 

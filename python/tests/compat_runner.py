@@ -1,6 +1,6 @@
 """Call the built examples' handlers in whatever interpreter runs this file.
 
-Runs under CPython 3.6 to 3.14, with or without awslambdaric and without pylambda, so it
+Runs under CPython 3.6 to 3.15, with or without awslambdaric and without pylambda, so it
 keeps to Python 3.6 syntax. Usage:
 
     python compat_runner.py MODULE_DIR SAMPLES_JSON

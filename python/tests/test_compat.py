@@ -3,10 +3,10 @@ run unchanged under each CPython that Lambda offers, and load on an older glibc.
 
 Run by `make test-compat`, which builds the examples and prepares the interpreters
 (scripts/compat-env.sh), then sets PYLAMBDA_COMPAT_DIST to the zips' directory. Under
-CPython 3.11-3.14 each example runs twice: through the real awslambdaric with the local
+CPython 3.11-3.15 each example runs twice: through the real awslambdaric with the local
 emulator (as Lambda runs it), and imported and called directly by compat_runner.py,
-which compares the returned objects' exact types. CPython 3.14 comes from a Debian sid
-chroot, glibc 2.31 from a Debian bullseye chroot.
+which compares the returned objects' exact types. CPython 3.14 and 3.15 (Lambda's python3.15,
+in preview) come from a Debian sid chroot, glibc 2.31 from a Debian bullseye chroot.
 
 A missing interpreter skips its tests with a message, except with
 PYLAMBDA_STRICT_COMPAT=1 (set in CI), where it fails them.
@@ -43,6 +43,7 @@ LAMBDA_PYTHONS = {
     "python3.12": CACHE / "venvs" / "3.12" / "bin" / "python",
     "python3.13": CACHE / "venvs" / "3.13" / "bin" / "python",
     "python3.14": CACHE / "chroot" / "sid-python3.14",
+    "python3.15": CACHE / "chroot" / "sid-python3.15",
 }
 BULLSEYE = CACHE / "chroot" / "bullseye-python3.9"
 
@@ -171,7 +172,7 @@ def test_same_so_whichever_python_configured_the_build() -> None:
         )
 
 
-# --- CPython 3.11-3.14 through the real awslambdaric ------------------------------------
+# --- CPython 3.11-3.15 through the real awslambdaric ------------------------------------
 
 
 @pytest.mark.parametrize("runtime", sorted(LAMBDA_PYTHONS))
@@ -210,7 +211,7 @@ def test_errors_through_awslambdaric(runtime: str) -> None:
         assert fn.pid == pid, "the runtime process died after a panic"
 
 
-# --- CPython 3.11-3.14, imported and called directly -------------------------------------
+# --- CPython 3.11-3.15, imported and called directly -------------------------------------
 
 
 def assert_unsupported_types_named(report: dict) -> None:

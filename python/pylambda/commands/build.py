@@ -1,7 +1,7 @@
 """`python -m pylambda build`: one deployment zip per function, for every runtime.
 
 The zip is built once for glibc 2.26 with the stable ABI, so the same file serves
-python3.11 (Amazon Linux 2) through python3.14 (Amazon Linux 2023); `--runtime` only
+python3.11 (Amazon Linux 2) through python3.15 (Amazon Linux 2023); `--runtime` only
 picks which CPython version configures python3-sys and which OS `check` holds it to.
 """
 
