@@ -237,6 +237,8 @@ pub(crate) fn build_module(
     })?;
     let module_name = name.to_str().unwrap_or("pylambda");
     let _ = MODULE_NAME.set(module_name.to_owned());
+    // Here, not mid-conversion: on CPython 3.6-3.9 it imports `gc`.
+    ffi::prepare_gc_pause(py);
     // Before the init function, so that its log records reach Python too.
     crate::logging::init(py);
     if cfg!(panic = "abort") {

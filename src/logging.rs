@@ -123,6 +123,10 @@ mod bridge {
         get_logger: PyOwned,
         root: PyOwned,
         manager: PyOwned,
+        /// Where `logging.disable(N)` keeps N: `Manager._disable` (3.7+, behind the `disable`
+        /// property, a Python call), or on 3.6 the plain attribute `disable`. Chosen once, so
+        /// no invocation looks up a missing attribute (an AttributeError made and cleared).
+        disable_attr: &'static std::ffi::CStr,
         /// The root logger's `_cache` dict (Python 3.7+), which `logging` empties whenever a
         /// level changes anywhere (`setLevel`, `disable`): while it still holds our marker
         /// key, the level read last time is still right, and a refresh costs one dict probe.
@@ -223,6 +227,11 @@ mod bridge {
         let trace = std::env::var("AWS_LAMBDA_LOG_LEVEL")
             .is_ok_and(|level| level.eq_ignore_ascii_case("TRACE"));
         TRACE_REQUESTED.store(trace, Ordering::Relaxed);
+        let disable_attr = if manager.borrow(py).getattr(c"_disable").is_some() {
+            c"_disable"
+        } else {
+            c"disable"
+        };
         let root_cache = root
             .borrow(py)
             .getattr(c"_cache")
@@ -235,6 +244,7 @@ mod bridge {
                 get_logger,
                 root,
                 manager,
+                disable_attr,
                 root_cache,
                 marker: ffi::new_str(py, "pylambda: level read"),
                 loggers: HashMap::new(),
@@ -300,9 +310,10 @@ mod bridge {
             let _ = ffi::PyErr::fetch();
             return 0;
         };
-        // `logging.disable(N)` turns off every level <= N. `Manager.disable` is a property (a
-        // Python call); its storage `_disable` has been there since Python 3.7.
-        let disabled_up_to = read(c"_disable", |s| &s.manager).unwrap_or_else(|| {
+        // `logging.disable(N)` turns off every level <= N (see `State::disable_attr`).
+        let disable_attr = STATE.with(py, |s| s.as_ref().map(|s| s.disable_attr));
+        let disabled_up_to = disable_attr.and_then(|name| read(name, |s| &s.manager));
+        let disabled_up_to = disabled_up_to.unwrap_or_else(|| {
             let _ = ffi::PyErr::fetch();
             0
         });

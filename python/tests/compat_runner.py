@@ -9,6 +9,7 @@ MODULE_DIR holds libecho.so (and liberrors.so if built). Prints one JSON report 
 stdout; the test that started it judges it. A crash shows up as the process's signal.
 """
 
+import gc
 import json
 import math
 import sys
@@ -64,6 +65,30 @@ class Opaque:
     """An object the engine cannot convert: its error names the type, module and all."""
 
 
+def collections_during(fn, context):
+    """Collections the cyclic GC starts while `fn` converts an event of 900 containers and
+    builds the same response, with the threshold at 1 (any container allocation would start
+    one): the engine pauses the collector during both conversions, on 3.6-3.9 through the
+    `gc` module, where `PyGC_Disable` is missing. Also whether it is enabled again after."""
+    event = {"Records": [{"a": [i], "b": {"c": i}} for i in range(300)]}
+    started = []
+
+    def on_gc(phase, info):
+        if phase == "start":
+            started.append(info["generation"])
+
+    threshold = gc.get_threshold()
+    gc.callbacks.append(on_gc)
+    gc.set_threshold(1)
+    try:
+        result = fn(event, context)
+        during = len(started)  # len() allocates no container
+    finally:
+        gc.set_threshold(*threshold)
+        gc.callbacks.remove(on_gc)
+    return {"during": during, "enabled": gc.isenabled(), "same": same(result, event)}
+
+
 def call(fn, *args):
     try:
         return {"ok": True, "value": fn(*args)}
@@ -90,6 +115,8 @@ def main():
         call(libecho.handler, {"x": Opaque()}, context),
         call(libecho.handler, {"tags": [1, {"a"}]}, context),
     ]
+
+    report["collector"] = collections_during(libecho.handler, context)
 
     try:
         import liberrors

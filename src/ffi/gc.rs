@@ -20,7 +20,10 @@
 //!
 //! `PyGC_Disable`/`PyGC_Enable` are stable-ABI functions of CPython 3.10 and later, and the
 //! module also loads into 3.6 to 3.9, so they are looked up when first needed instead of
-//! linked: where they are missing, nothing is paused.
+//! linked. Where they are missing, the `gc` module's own `isenabled`, `disable` and `enable`
+//! do the same (they are C functions: calling them runs no Python code), found when the
+//! module is imported ([`prepare_gc_pause`]): importing `gc` runs the import machinery, which
+//! must not happen in the middle of a conversion.
 
 use std::ffi::{c_int, c_void};
 use std::sync::OnceLock;
@@ -29,19 +32,40 @@ use super::*;
 
 type Switch = unsafe extern "C" fn() -> c_int;
 
-/// The interpreter's `PyGC_Disable` and `PyGC_Enable`, if it has them.
-struct Switches {
-    disable: Switch,
-    enable: Switch,
+/// How this interpreter's collector is switched off and on again.
+enum Switches {
+    /// CPython 3.10 and later: `PyGC_Disable` and `PyGC_Enable`.
+    CApi { disable: Switch, enable: Switch },
+    /// CPython 3.6 to 3.9: `gc.isenabled`, `gc.disable` and `gc.enable`, checked to be the
+    /// built-in (C) functions, held for the life of the process.
+    Module {
+        isenabled: PyOwned,
+        disable: PyOwned,
+        enable: PyOwned,
+    },
 }
+
+// SAFETY: the `Module` variant's objects are only called, and their references only ever
+// released (never: the static lives as long as the process), with the GIL held, which is
+// what serializes every access to a Python object across threads.
+unsafe impl Send for Switches {}
+unsafe impl Sync for Switches {}
 
 static SWITCHES: OnceLock<Option<Switches>> = OnceLock::new();
 
 fn switches() -> Option<&'static Switches> {
-    SWITCHES.get_or_init(find_switches).as_ref()
+    // Not prepared (a conversion outside an imported module, as in the crate's own tests):
+    // the C functions, or no pause.
+    SWITCHES.get_or_init(c_api_switches).as_ref()
 }
 
-fn find_switches() -> Option<Switches> {
+/// Finds how to pause the collector, importing `gc` if this interpreter needs it. Called when
+/// the module is imported (`entry::build_module`), where running Python code is allowed.
+pub fn prepare_gc_pause(py: Python<'_>) {
+    SWITCHES.get_or_init(|| c_api_switches().or_else(|| module_switches(py)));
+}
+
+fn c_api_switches() -> Option<Switches> {
     // SAFETY: `dlsym(RTLD_DEFAULT, ..)` searches the process's global symbols, where the
     // interpreter's C API is (every extension module resolves it there); the names are
     // NUL-terminated. A symbol found under these names is CPython's `int PyGC_…(void)`, the
@@ -52,10 +76,70 @@ fn find_switches() -> Option<Switches> {
         if disable.is_null() || enable.is_null() {
             return None;
         }
-        Some(Switches {
+        Some(Switches::CApi {
             disable: std::mem::transmute::<*mut c_void, Switch>(disable),
             enable: std::mem::transmute::<*mut c_void, Switch>(enable),
         })
+    }
+}
+
+/// `gc.isenabled`, `gc.disable`, `gc.enable`, if they are the built-in functions (a program
+/// that replaced them with Python functions gets no pause rather than its code run mid-way).
+fn module_switches(py: Python<'_>) -> Option<Switches> {
+    let gc = match import(c"gc") {
+        Ok(gc) => gc,
+        Err(_) => return None, // the error is fetched (cleared) by `PyErr`
+    };
+    let builtin = |name| {
+        gc.borrow(py)
+            .getattr(name)
+            .filter(|f| f.borrow(py).is_builtin_function())
+    };
+    Some(Switches::Module {
+        isenabled: builtin(c"isenabled")?,
+        disable: builtin(c"disable")?,
+        enable: builtin(c"enable")?,
+    })
+}
+
+/// Calls a built-in function of no arguments; `Some(truth of its result)`, `None` if it
+/// raised (the exception is cleared: a failed pause is no pause, never an error).
+fn call_builtin(py: Python<'_>, function: &PyOwned) -> Option<bool> {
+    // SAFETY: the GIL is held (token); `function` is a live built-in function taking no
+    // arguments (checked in `module_switches`); NULL args means no arguments. The result is a
+    // new reference or NULL with an exception set.
+    let result = unsafe {
+        PyOwned::from_new(sys::PyObject_CallObject(
+            function.borrow(py).as_ptr(),
+            std::ptr::null_mut(),
+        ))
+    };
+    result.ok().map(|r| is_truthy(r.borrow(py)))
+}
+
+impl Switches {
+    /// Switches the collector off; whether it was on (and so must be switched on again).
+    fn disable(&self, py: Python<'_>) -> bool {
+        match self {
+            // SAFETY: the token proves we hold the GIL, which `PyGC_Disable` needs; it
+            // returns whether the collector was enabled.
+            Switches::CApi { disable, .. } => unsafe { disable() == 1 },
+            Switches::Module {
+                isenabled, disable, ..
+            } => call_builtin(py, isenabled) == Some(true) && call_builtin(py, disable).is_some(),
+        }
+    }
+
+    fn enable(&self, py: Python<'_>) {
+        match self {
+            // SAFETY: as in `disable`.
+            Switches::CApi { enable, .. } => unsafe {
+                enable();
+            },
+            Switches::Module { enable, .. } => {
+                call_builtin(py, enable);
+            }
+        }
     }
 }
 
@@ -65,23 +149,21 @@ fn find_switches() -> Option<Switches> {
 /// Python code.
 pub struct GcPause<'py> {
     resume: Option<&'static Switches>,
-    _gil: Python<'py>,
+    py: Python<'py>,
 }
 
 impl<'py> GcPause<'py> {
     pub fn new(py: Python<'py>) -> GcPause<'py> {
-        // SAFETY: the token proves we hold the GIL, which `PyGC_Disable` needs; it returns
-        // whether the collector was enabled.
-        let resume = switches().filter(|s| unsafe { (s.disable)() } == 1);
-        GcPause { resume, _gil: py }
+        let resume = switches().filter(|s| s.disable(py));
+        GcPause { resume, py }
     }
 }
 
 impl Drop for GcPause<'_> {
     fn drop(&mut self) {
         if let Some(switches) = self.resume {
-            // SAFETY: the GIL is still held (`_gil` lives as long as this guard).
-            unsafe { (switches.enable)() };
+            // The GIL is still held (`py` lives as long as this guard).
+            switches.enable(self.py);
         }
     }
 }

@@ -245,6 +245,13 @@ impl<'py> PyRef<'py> {
         .ok()
     }
 
+    /// Whether this is a built-in function (exactly `builtin_function_or_method`): one
+    /// implemented in C, which runs no Python code when called.
+    pub fn is_builtin_function(self) -> bool {
+        // The address of an exported static type object.
+        self.type_ptr() == addr_of_mut!(sys::PyCFunction_Type)
+    }
+
     /// Whether this is `None` (a pointer comparison).
     #[inline]
     pub fn is_none(self) -> bool {
