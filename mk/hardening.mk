@@ -8,7 +8,7 @@
 #   - hardening-fuzz-smoke (here): build the fuzz target, replay fuzz/regressions/, fuzz 30 s.
 # Not in `make test` (minutes to an hour each), all of them: `make hardening-long`
 #   make hardening-properties-long   100,000 property cases (20,000 per test)
-#   make hardening-leaks-long        1,000,000 invocations per case, CPython 3.11 and 3.14d
+#   make hardening-leaks-long        1,000,000 invocations per case, CPython 3.11, 3.15d and 3.14d
 #   make hardening-fuzz-long         FUZZ_SECONDS of fuzzing (default 3600)
 #   make hardening-valgrind          the integration tests under valgrind memcheck
 .PHONY: hardening-fuzz-smoke hardening-long hardening-properties-long hardening-leaks-long \

@@ -5,12 +5,13 @@
 #   scripts/chroot.sh sid      -> .cache/chroot/sid       + .cache/chroot/sid-python3.14
 #                                                            + .cache/chroot/sid-python3.15
 #   scripts/chroot.sh bullseye -> .cache/chroot/bullseye  + .cache/chroot/bullseye-python3.9
-#   scripts/chroot.sh sid-dbg  -> .cache/chroot/sid-dbg   + .cache/chroot/sid-dbg-python3.14d
+#   scripts/chroot.sh sid-dbg  -> .cache/chroot/sid-dbg   + .cache/chroot/sid-dbg-python3.15d
+#                                                            + .cache/chroot/sid-dbg-python3.14d
 #
 # Why chroots: CPython 3.14 and 3.15 are not in the machine image but are in Debian sid, and
 # bullseye's glibc 2.31 is the oldest glibc we can reach to prove that an artifact
 # built for glibc 2.26 really loads on an older system than the build machine's.
-# sid-dbg holds CPython 3.14's debug build, whose sys.gettotalrefcount() the leak runs
+# sid-dbg holds CPython 3.14's and 3.15's debug builds, whose sys.gettotalrefcount() the leak runs
 # read (scripts/hardening/); a chroot of its own, so the compatibility suite's sid stays
 # exactly what that suite expects.
 #
@@ -30,7 +31,7 @@ mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 case "$suite" in
   sid) release=sid; pythons="python3.15 python3.14"; include=python3.14,python3.15 ;;
   bullseye) release=bullseye; pythons=python3.9; include=python3.9 ;;
-  sid-dbg) release=sid; pythons=python3.14d; include=python3.14-dbg ;;
+  sid-dbg) release=sid; pythons="python3.15d python3.14d"; include=python3.14-dbg,python3.15-dbg ;;
   *) echo "chroot.sh: unknown suite '$suite' (sid, bullseye or sid-dbg)" >&2; exit 2 ;;
 esac
 
@@ -62,14 +63,14 @@ if [ "$(cat "$marker" 2>/dev/null)" != "$include" ]; then
   echo "chroot.sh: $suite ready in $(( $(date +%s) - start )) s, $(du -sh --one-file-system "$root" | cut -f1)" >&2
 fi
 
-# Debian names the debug interpreter python3.14d (older releases: python3.14-dbg).
-if [ "$suite" = sid-dbg ] && [ ! -x "$root/usr/bin/$pythons" ] && [ -x "$root/usr/bin/python3.14-dbg" ]; then
-  pythons=python3.14-dbg
-fi
 
 # write_wrapper PYTHON: the wrapper for one interpreter of the chroot, at $cache/$suite-PYTHON.
 write_wrapper() {
 local python=$1
+# Debian names a debug interpreter python3.Xd (older releases: python3.X-dbg).
+if [ ! -x "$root/usr/bin/$python" ] && [ -x "$root/usr/bin/${python%d}-dbg" ]; then
+  python=${python%d}-dbg
+fi
 local wrapper=$cache/$suite-$python
 
 # The wrapper: `WRAPPER args...` behaves like `$python args...` run in the current

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Run the conversion engine's and the bridge's own test suites (the ones that reach every
 # unsafe FFI path: both conversion directions, subclasses, OrderedDict, errors, panics,
-# threads, the context; and the property tests against the model of the conversion table)
-# under each Lambda CPython other than the tooling's 3.11, which `make test-python` covers:
-# pyenv's 3.12 and 3.13, Debian sid's 3.14 and 3.15 (scripts/compat-env.sh makes them). The modules are the workspace's release builds (`make build-examples`), as
-# built for 3.11's stable ABI: the same files under every interpreter.
+# threads, the context; the property tests against the model of the conversion table; and the
+# leak and reference-count runs, 20,000 invocations per case) under each Lambda CPython other
+# than the tooling's 3.11, which `make test-python` covers: pyenv's 3.12 and 3.13, Debian
+# sid's 3.14 and 3.15 (scripts/compat-env.sh makes them). The modules are the workspace's
+# release builds (`make build-examples`), as built for 3.11's stable ABI: the same files
+# under every interpreter.
 #
 # Left out here (they run under 3.11): tests that need the build tools or the emulator's
 # host-side tooling, which the sid chroot does not have (cargo, readelf, the emulator).
@@ -14,7 +16,7 @@ cd "$(dirname "$0")/../python"
 
 cache=../.cache
 suites=(tests/test_conversions.py tests/test_hardening_subclasses.py tests/test_bridge.py
-  tests/test_hardening_properties.py)
+  tests/test_hardening_properties.py tests/test_hardening_leaks.py)
 deselect="not crate_named_lambda and not links_libpython and not through_the_runtime"
 strict=${PYLAMBDA_STRICT_COMPAT:-}
 status=0

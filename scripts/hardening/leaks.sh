@@ -2,8 +2,9 @@
 # Leak and reference-count runs (issue 8, item 3): 1,000,000 invocations each of echo (API
 # Gateway v1 event), errors.fail and errors.panic, in-process, first under the project's
 # CPython 3.11 (None/True are mortal there, so their counts are meaningful), then under
-# CPython 3.14's debug build (sys.gettotalrefcount(): every object's count at once), from the
-# chroot scripts/hardening/debug-python.sh makes (skipped, and said so, if it cannot be made).
+# CPython 3.15's and 3.14's debug builds (sys.gettotalrefcount(): every object's count at
+# once), from the chroot scripts/hardening/debug-python.sh makes (skipped, and said so, if it
+# cannot be made).
 #
 #   scripts/hardening/leaks.sh [N]        N defaults to 1000000; figures in
 #                                         target/hardening/leaks.jsonl
@@ -32,8 +33,10 @@ for kind in echo fail panic; do run .venv/bin/python "$kind"; done
 # For the record, not judged: panics with RUST_BACKTRACE=1, where Rust's own panic hook
 # symbolizes a backtrace per panic (the runs above have it unset, as Lambda does).
 run .venv/bin/python panic --rust-backtrace 1
-if debug=$(scripts/hardening/debug-python.sh | tail -1); then
-  for kind in echo fail panic; do run "$debug" "$kind"; done
+if debugs=$(scripts/hardening/debug-python.sh); then
+  for debug in $debugs; do
+    for kind in echo fail panic; do run "$debug" "$kind"; done
+  done
 else
   echo "leaks.sh: no debug interpreter (see scripts/hardening/debug-python.sh); skipped" >&2
 fi
