@@ -52,7 +52,8 @@
 //! A handler may also answer with JSON text it made itself: a `Box<serde_json::value::RawValue>`
 //! (anywhere in the response) becomes a `simplejson.RawJSON`, which the runtime's encoder
 //! writes as it is — for large responses, faster than building Python objects for the runtime
-//! to encode again. (Without simplejson, e.g. called from plain Python, it becomes objects.)
+//! to encode again. (Without simplejson, e.g. called from plain Python, it becomes the objects
+//! `json.loads` makes of the text.)
 //!
 //! Enums are externally tagged, as in serde_json (`"Unit"`, `{"Newtype": 1}`). Subclasses of
 //! `str`, `int`, `float`, `dict`, `list` and `tuple` (`IntEnum`, `OrderedDict`, named tuples)

@@ -162,14 +162,38 @@ pub fn new_decimal(py: Python<'_>, text: &str) -> Result<PyOwned, PyErr> {
 }
 
 /// `simplejson.raw_json.RawJSON(text)`: JSON text that the runtime's encoder (simplejson)
-/// writes as it is. Fails (ImportError) where simplejson is not installed.
-pub fn new_raw_json(py: Python<'_>, text: &str) -> Result<PyOwned, PyErr> {
-    static RAW_JSON: GilCell<Option<PyOwned>> = GilCell::new(None);
-    let cls = cached_class(py, &RAW_JSON, c"simplejson.raw_json", c"RawJSON")?;
-    construct_from_str(py, &cls, text)
+/// writes as it is. `None` where simplejson cannot be imported: tried once per process, so a
+/// caller without it does not raise and clear an ImportError on every response.
+pub fn new_raw_json(py: Python<'_>, text: &str) -> Option<Result<PyOwned, PyErr>> {
+    static RAW_JSON: GilCell<Option<Option<PyOwned>>> = GilCell::new(None);
+    let known = RAW_JSON.with(py, |c| {
+        c.as_ref()
+            .map(|found| found.as_ref().map(|cls| cls.clone_ref(py)))
+    });
+    let cls = match known {
+        Some(found) => found?,
+        None => {
+            let found = import(c"simplejson.raw_json")
+                .ok()
+                .and_then(|module| module.borrow(py).getattr(c"RawJSON"));
+            let stored = found.as_ref().map(|cls| cls.clone_ref(py));
+            RAW_JSON.with(py, |c| *c = Some(stored));
+            found?
+        }
+    };
+    Some(construct_from_str(py, &cls, text))
 }
 
-/// `module.name`, imported on first use and kept for the life of the process.
+/// `json.loads(text)`: the objects Python's own JSON decoder makes of the text (exact, floats
+/// included).
+pub fn json_loads(py: Python<'_>, text: &str) -> Result<PyOwned, PyErr> {
+    static LOADS: GilCell<Option<PyOwned>> = GilCell::new(None);
+    let loads = cached_class(py, &LOADS, c"json", c"loads")?;
+    construct_from_str(py, &loads, text)
+}
+
+/// `module.name` (a class, or a function), imported on first use and kept for the life of
+/// the process.
 fn cached_class(
     py: Python<'_>,
     cache: &GilCell<Option<PyOwned>>,
@@ -188,8 +212,8 @@ fn cached_class(
     Ok(cls)
 }
 
-/// `cls(text)` for a class implemented in C (`Decimal`) or one that only stores its argument
-/// (`RawJSON`).
+/// `cls(text)` for a class implemented in C (`Decimal`), one that only stores its argument
+/// (`RawJSON`), or `json.loads`.
 fn construct_from_str(py: Python<'_>, cls: &PyOwned, text: &str) -> Result<PyOwned, PyErr> {
     let arg = new_str(py, text);
     // SAFETY: calling a class with one str argument; NULL-terminated argument list.
