@@ -15,7 +15,8 @@
 //!    an object the engine calls unsupported is one `json.dumps` refuses too.
 //! 5. Typed Rust values survive Rust → Python → Rust unchanged (compared by `Debug`, so NaN,
 //!    -0.0 and every integer width are exact); `Value`s do too, through both serializer
-//!    paths, and `json.dumps` of the Python object parses back to the same `Value`.
+//!    paths, and `json.dumps` of the Python object parses back to the same `Value`; and a
+//!    `Box<RawValue>` of the `Value`'s text (compact or pretty) comes back as the `Value`.
 
 #![allow(unsafe_code)]
 

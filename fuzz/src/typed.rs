@@ -8,6 +8,7 @@ use arbitrary::{Arbitrary, Unstructured};
 use pylambda::__private::testing;
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize, Serializer};
+use serde_json::value::RawValue;
 use serde_json::{Map, Number, Value};
 
 use crate::py::Obj;
@@ -123,6 +124,15 @@ pub fn deserialize_all(obj: &Obj) {
     );
 }
 
+/// A response holding JSON text the handler made (`Box<RawValue>`). The harness's interpreter
+/// has no simplejson, so the engine makes of the text what `json.loads` does.
+#[derive(Serialize)]
+struct WithRaw {
+    raw: Box<RawValue>,
+    pretty: Box<RawValue>,
+    n: u8,
+}
+
 /// The Rust → Python → Rust direction.
 pub fn rust_to_python(data: &[u8]) {
     let mut u = Unstructured::new(data);
@@ -154,8 +164,30 @@ pub fn rust_to_python(data: &[u8]) {
                 text(&value),
                 "json.dumps of the built object"
             );
+            raw_round_trip(&value);
         }
     }
+}
+
+/// `Box<RawValue>`s (compact and pretty-printed text of `value`) come back as `value`.
+fn raw_round_trip(value: &Value) {
+    let raw = serde_json::value::to_raw_value(value).expect("a Value is JSON text");
+    let pretty = serde_json::to_string_pretty(value).expect("a Value is JSON text");
+    let pretty = RawValue::from_string(pretty).expect("pretty JSON is JSON");
+    let response = WithRaw { raw, pretty, n: 7 };
+    // SAFETY: GIL held.
+    let obj = unsafe { testing::to_python(&response) };
+    no_error_pending("to_python(RawValue)");
+    let obj = Obj::new(
+        obj.unwrap_or_else(|e| panic!("a RawValue response failed: {e}")),
+        "to_python(RawValue)",
+    );
+    // SAFETY: GIL held, obj alive.
+    let back = unsafe { testing::from_python_owned::<Value>(obj.ptr()) };
+    no_error_pending("from_python(RawValue response)");
+    let back = back.unwrap_or_else(|e| panic!("a RawValue response did not come back: {e}"));
+    let expected = serde_json::json!({"raw": value, "pretty": value, "n": 7});
+    assert_eq!(text(&back), text(&expected), "RawValue response");
 }
 
 /// An arbitrary `Value`, with numbers at every width and sometimes past the depth limit.
