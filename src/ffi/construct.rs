@@ -165,23 +165,18 @@ pub fn new_decimal(py: Python<'_>, text: &str) -> Result<PyOwned, PyErr> {
 /// writes as it is. `None` where simplejson cannot be imported: tried once per process, so a
 /// caller without it does not raise and clear an ImportError on every response.
 pub fn new_raw_json(py: Python<'_>, text: &str) -> Option<Result<PyOwned, PyErr>> {
-    static RAW_JSON: GilCell<Option<Option<PyOwned>>> = GilCell::new(None);
-    let known = RAW_JSON.with(py, |c| {
-        c.as_ref()
-            .map(|found| found.as_ref().map(|cls| cls.clone_ref(py)))
-    });
-    let cls = match known {
-        Some(found) => found?,
-        None => {
-            let found = import(c"simplejson.raw_json")
-                .ok()
-                .and_then(|module| module.borrow(py).getattr(c"RawJSON"));
-            let stored = found.as_ref().map(|cls| cls.clone_ref(py));
-            RAW_JSON.with(py, |c| *c = Some(stored));
-            found?
+    static RAW_JSON: GilCell<Option<PyOwned>> = GilCell::new(None);
+    static MISSING: GilCell<bool> = GilCell::new(false);
+    if MISSING.with(py, |missing| *missing) {
+        return None;
+    }
+    match cached_class(py, &RAW_JSON, c"simplejson.raw_json", c"RawJSON") {
+        Ok(cls) => Some(construct_from_str(py, &cls, text)),
+        Err(_) => {
+            MISSING.with(py, |missing| *missing = true);
+            None
         }
-    };
-    Some(construct_from_str(py, &cls, text))
+    }
 }
 
 /// `json.loads(text)`: the objects Python's own JSON decoder makes of the text (exact, floats

@@ -45,9 +45,9 @@ enum Switches {
     },
 }
 
-// SAFETY: the `Module` variant's objects are only called, and their references only ever
-// released (never: the static lives as long as the process), with the GIL held, which is
-// what serializes every access to a Python object across threads.
+// SAFETY: the `Module` variant's objects are only called with the GIL held (`disable` and
+// `enable` take the token), which serializes every access to a Python object across threads;
+// their references are never released (the static lives as long as the process).
 unsafe impl Send for Switches {}
 unsafe impl Sync for Switches {}
 
@@ -86,10 +86,7 @@ fn c_api_switches() -> Option<Switches> {
 /// `gc.isenabled`, `gc.disable`, `gc.enable`, if they are the built-in functions (a program
 /// that replaced them with Python functions gets no pause rather than its code run mid-way).
 fn module_switches(py: Python<'_>) -> Option<Switches> {
-    let gc = match import(c"gc") {
-        Ok(gc) => gc,
-        Err(_) => return None, // the error is fetched (cleared) by `PyErr`
-    };
+    let gc = import(c"gc").ok()?; // a failure is fetched (cleared) into the dropped `PyErr`
     let builtin = |name| {
         gc.borrow(py)
             .getattr(name)
