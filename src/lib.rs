@@ -21,7 +21,7 @@
 //! ```
 //!
 //! With `[lib] name = "lambda"` and `crate-type = ["cdylib"]` this builds `liblambda.so`;
-//! zip it, choose a Python runtime (3.11 to 3.14), and set the handler to
+//! zip it, choose a Python runtime (3.11 to 3.15), and set the handler to
 //! `liblambda.handler`. Lambda's own Python runtime client imports the module and calls the
 //! handler; pylambda converts the event into your type, runs your function with the GIL
 //! released, and converts the response back.

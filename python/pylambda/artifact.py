@@ -254,7 +254,7 @@ def _check_abi(name: str, facts: elfcheck.ElfFacts, report: Report) -> None:
             "abi",
             f"{name} imports {len(outside)} C-API symbol(s) outside CPython "
             f"{STABLE_ABI_VERSION}'s stable ABI: {', '.join(outside)}. One artifact serves "
-            "python3.11-3.14 only if every import is a stable-ABI function or object; "
+            "python3.11-3.15 only if every import is a stable-ABI function or object; "
             "call the stable function instead (never a struct-layout macro)"
             + (f": {'; '.join(hints)}" if hints else ""),
         )

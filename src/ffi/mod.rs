@@ -10,7 +10,7 @@
 //!   reference count means (immortal objects), free-threaded builds change it again. So we call
 //!   C-API *functions* of the stable ABI (`PyList_GetItem`, `Py_IncRef`, ...) and never the
 //!   struct-layout macros (`PyTuple_GET_ITEM`, `Py_INCREF`, field reads). One `.so` then serves
-//!   every CPython from 3.11 to 3.14 (the packaging tests check the imported symbols against the
+//!   every CPython from 3.11 to 3.15 (the packaging tests check the imported symbols against the
 //!   3.11 stable-ABI list).
 //! * **One exception: `ob_type`.** The type pointer is read from the object header on the hot
 //!   path, as orjson does. The stable ABI lists `PyObject` with its members (`ob_refcnt`,
