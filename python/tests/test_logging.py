@@ -121,9 +121,7 @@ def test_init_records_are_bridged_before_the_first_request(liblogging):
     init_part = result.logs.split("START RequestId")[0]
     # awslambdaric writes its own "LAMBDA_WARNING: This is a preview runtime version" record
     # at INIT under a preview runtime (python3.15).
-    (record,) = [
-        r for r in json_lines(init_part) if not r["message"].startswith("LAMBDA_WARNING")
-    ]
+    (record,) = [r for r in json_lines(init_part) if not r["message"].startswith("LAMBDA_WARNING")]
     assert record["message"] == "init: configuration loaded"
     assert record["requestId"] == ""  # no invocation yet, as for Python records during INIT
 
