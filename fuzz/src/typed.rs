@@ -164,7 +164,10 @@ pub fn rust_to_python(data: &[u8]) {
                 text(&value),
                 "json.dumps of the built object"
             );
-            raw_round_trip(&value);
+            // Left out under valgrind (scripts/hardening/valgrind.sh says why).
+            if std::env::var_os("PYLAMBDA_FUZZ_NO_RAW").is_none() {
+                raw_round_trip(&value);
+            }
         }
     }
 }

@@ -9,8 +9,10 @@ the `pylambda` crate (in the test and fuzz binaries) or the built example and pr
 invalid accesses, bad frees and definite leaks any frame counts (CPython reading through a
 pointer pylambda handed it is pylambda's error); for uses of uninitialised values only the
 innermost three frames do (CPython's start-up has known ones, reached from the harness), and
-with --track-origins=yes the frames where the value was *created* decide: a value CPython left
-undefined and pylambda then read is CPython's (counted apart, as cpython_origin_at_our_site).
+with --track-origins=yes the frames where the value was *created* decide (the innermost three
+past the allocator's, `creator`): a value CPython left undefined and pylambda then read is
+CPython's (counted apart, as cpython_origin_at_our_site), also when pylambda's code is further
+out on the creating stack (it called `json.loads`, whose parser made the value).
 Prints a JSON summary; exits 1 if the project has any error, so
 `scripts/hardening/valgrind.sh` fails on it.
 """
@@ -49,8 +51,31 @@ def is_projects(block: list[str]) -> bool:
         return any(PROJECT_FRAME.search(line) for line in block if FRAME.match(line))
     site, origin = split_origin(block)
     if origin:
-        return any(PROJECT_FRAME.search(line) for line in origin)
+        return any(PROJECT_FRAME.search(line) for line in creator(origin))
     return any(PROJECT_FRAME.search(line) for line in site[:3])
+
+
+#: Functions that only hand out memory: C's and CPython's allocators, Rust's allocation glue.
+ALLOCATORS = (
+    "malloc", "calloc", "realloc", "memalign", "posix_memalign", "aligned_alloc",
+    "PyMem_", "_PyMem_", "PyObject_Malloc", "PyObject_Calloc", "PyObject_Realloc",
+    "_PyObject_Malloc", "_PyObject_Calloc", "_PyObject_Realloc",
+    "__rust_", "__rdl_", "alloc::", "<alloc::", "mi_", "_mi_",
+)  # fmt: skip
+FUNCTION = re.compile(r"0x[0-9A-Fa-f]+: (\S+)")
+
+
+def creator(origin: list[str]) -> list[str]:
+    """The innermost three frames of the code that made an uninitialised value, its allocator's
+    frames skipped. Only they decide: a value CPython's own code made (`_PyLong_New` in
+    `PyLong_FromString`, called by `json.loads`) stays CPython's even when pylambda's code is
+    further out on that stack, having called `json.loads`."""
+    frames = [line for line in origin if FRAME.match(line)]
+    for i, line in enumerate(frames):
+        name = FUNCTION.search(line)
+        if not (name and name.group(1).startswith(ALLOCATORS)):
+            return frames[i : i + 3]
+    return []
 
 
 def uninitialised(block: list[str]) -> bool:
