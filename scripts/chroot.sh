@@ -11,13 +11,14 @@
 # Why chroots: CPython 3.14 and 3.15 are not in the machine image but are in Debian sid, and
 # bullseye's glibc 2.31 is the oldest glibc we can reach to prove that an artifact
 # built for glibc 2.26 really loads on an older system than the build machine's.
-# sid-dbg holds CPython 3.14's and 3.15's debug builds, whose sys.gettotalrefcount() the leak runs
-# read (scripts/hardening/); a chroot of its own, so the compatibility suite's sid stays
+# sid-dbg holds CPython 3.14's and 3.15's debug builds, whose sys.gettotalrefcount() the leak
+# runs read (scripts/hardening/); a chroot of its own, so the compatibility suite's sid stays
 # exactly what that suite expects.
 #
 # Idempotent: a finished chroot carries a marker file naming the packages it was made with,
-# and is reused as it is while they are the same; an unfinished one is removed and made again. debootstrap runs in a private mount
-# namespace so an interrupted run leaves no /proc mount behind in the host.
+# and is reused as it is while they are the same; an unfinished one is removed and made
+# again. debootstrap runs in a private mount namespace so an interrupted run leaves no /proc
+# mount behind in the host.
 # Prints the wrappers' paths, one per line (the last: the suite's main interpreter).
 set -euo pipefail
 
@@ -62,7 +63,6 @@ if [ "$(cat "$marker" 2>/dev/null)" != "$include" ]; then
   echo "$include" >"$marker"
   echo "chroot.sh: $suite ready in $(( $(date +%s) - start )) s, $(du -sh --one-file-system "$root" | cut -f1)" >&2
 fi
-
 
 # write_wrapper PYTHON: the wrapper for one interpreter of the chroot, at $cache/$suite-PYTHON.
 write_wrapper() {
