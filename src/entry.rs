@@ -10,7 +10,7 @@ use std::ffi::CStr;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::OnceLock;
 
-use crate::convert::{self, ErrorKind};
+use crate::convert::{self, ErrorKind, EventStrings};
 use crate::error::{
     panic_message, Diagnostic, DESERIALIZE_ERROR_TYPE, PANIC_ERROR_TYPE, SERIALIZE_ERROR_TYPE,
 };
@@ -182,22 +182,26 @@ fn invoke<M, H: Handler<M>>(
     args: &CallArgs<'_>,
 ) -> Result<PyOwned, Failure> {
     let (event, context) = parse_args(args)?;
-    let event: H::Event = convert::from_python_owned(event).map_err(Failure::Event)?;
+    let mut strings = EventStrings::new();
+    let event: H::Event =
+        convert::from_python_owned(event, &mut strings).map_err(Failure::Event)?;
     let context = if H::TAKES_CONTEXT {
         Context::from_python(context)
     } else {
         Context::default()
     };
-    run_user_code(py, move || handler.run(event, context))
+    run_user_code(py, &mut strings, move || handler.run(event, context))
 }
 
 /// Runs user code (a handler, or an exported function) and converts what it returns: the
-/// second half of every call, shared by [`invoke`] and `interop`'s functions.
+/// second half of every call, shared by [`invoke`] and `interop`'s functions. `strings` are
+/// the event's (or arguments'), kept across the call without being touched.
 ///
 /// The code runs without the GIL, and a panic in it is caught before the GIL is taken back,
 /// so the process keeps serving; Rust's buffered stdout is flushed before Python writes more.
 pub(crate) fn run_user_code<R: serde::Serialize + 'static>(
     py: Python<'_>,
+    strings: &mut EventStrings,
     user_code: impl FnOnce() -> Result<R, Diagnostic>,
 ) -> Result<PyOwned, Failure> {
     // Python code may have changed the log level since the last call.
@@ -212,7 +216,7 @@ pub(crate) fn run_user_code<R: serde::Serialize + 'static>(
         Ok(Err(diagnostic)) => return Err(Failure::Handler(diagnostic)),
         Err(payload) => return Err(Failure::Panic(panic_message(&*payload))),
     };
-    convert::to_python_owned(py, response).map_err(Failure::Response)
+    convert::to_python_owned(py, response, strings).map_err(Failure::Response)
 }
 
 /// Raised for a panic outside the handler (in our own code or a `Serialize` impl).

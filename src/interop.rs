@@ -62,7 +62,7 @@ use std::marker::PhantomData;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::convert;
+use crate::convert::{self, EventStrings};
 use crate::entry::{run_user_code, Export, Exportable, Failure};
 use crate::ffi::{self, CallArgs, PyOwned, Python};
 use crate::Diagnostic;
@@ -165,11 +165,20 @@ fn call<M, F: PyFunction<M>>(
     let positional: Vec<_> = (0..args.positional_len())
         .filter_map(|i| args.positional(i))
         .collect();
-    let parsed: F::Args = match positional.as_slice() {
-        [] => convert::from_python_owned(ffi::none(py).borrow(py)),
-        [one] => convert::from_python_owned(*one),
-        several => convert::from_python_owned(ffi::new_tuple(py, several).borrow(py)),
-    }
-    .map_err(Failure::Event)?;
-    run_user_code(py, move || f.call(parsed))
+    let made: PyOwned;
+    let input = match positional.as_slice() {
+        [] => {
+            made = ffi::none(py);
+            made.borrow(py)
+        }
+        [one] => *one,
+        several => {
+            made = ffi::new_tuple(py, several);
+            made.borrow(py)
+        }
+    };
+    let mut strings = EventStrings::new();
+    let parsed: F::Args =
+        convert::from_python_owned(input, &mut strings).map_err(Failure::Event)?;
+    run_user_code(py, &mut strings, move || f.call(parsed))
 }

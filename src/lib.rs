@@ -55,6 +55,11 @@
 //! to encode again. (Without simplejson, e.g. called from plain Python, it becomes the objects
 //! `json.loads` makes of the text.)
 //!
+//! A `serde_json::Value` handler that hands strings of its event back unchanged (an echo, a
+//! body passed through, record IDs) answers with the event's own `str` objects, not copies:
+//! `str` is immutable, so only `is` can tell, and a string changed in any way (even in place,
+//! at the same length) comes back changed — the text is compared, not just where it lives.
+//!
 //! Enums are externally tagged, as in serde_json (`"Unit"`, `{"Newtype": 1}`). Subclasses of
 //! `str`, `int`, `float`, `dict`, `list` and `tuple` (`IntEnum`, `OrderedDict`, named tuples)
 //! convert as their base type, without calling any of their methods. An `OrderedDict`

@@ -17,6 +17,9 @@
 //!    -0.0 and every integer width are exact); `Value`s do too, through both serializer
 //!    paths, and `json.dumps` of the Python object parses back to the same `Value`; and a
 //!    `Box<RawValue>` of the `Value`'s text (compact or pretty) comes back as the `Value`.
+//! 6. A `Value` handler's whole call (event read, handler, response built) answers exactly
+//!    what the handler returned, whether it hands the event's strings back unchanged (they
+//!    come back as the event's own `str`s), changed in place, or in another order.
 
 #![allow(unsafe_code)]
 
@@ -86,6 +89,7 @@ fn python_to_rust(obj: &Obj, info: &gen::Info) {
     match direct {
         Ok(value) => {
             round_trip(&value);
+            handler_calls(obj, &value);
             if let Some(expected) = json_dumps(obj) {
                 assert_eq!(text(&value), text(&expected), "differs from json.dumps");
             }
@@ -127,6 +131,62 @@ pub fn round_trip(value: &Value) {
             text(value),
             "Value round trip (serde={via_serde})"
         );
+    }
+}
+
+/// Property 6: `obj` read, changed by a handler, and built back, three ways.
+fn handler_calls(obj: &Obj, value: &Value) {
+    let changes: [(&str, fn(&mut Value)); 3] = [
+        ("unchanged", |_| {}),
+        ("uppercased in place", |v| {
+            each_string(v, &mut |s| s.make_ascii_uppercase())
+        }),
+        ("reversed", reverse),
+    ];
+    for (name, change) in changes {
+        let mut expected = value.clone();
+        change(&mut expected);
+        let refs_before = obj.refcnt();
+        // SAFETY: GIL held, obj alive.
+        let out = unsafe { testing::call_value_handler(obj.ptr(), change) };
+        no_error_pending("a handler's call");
+        let out = Obj::new(out.expect("read once, so read again"), "call_value_handler");
+        // SAFETY: GIL held, out alive.
+        let back = unsafe { testing::from_python_owned::<Value>(out.ptr()) };
+        let back = back.expect("a built response converts back");
+        assert_eq!(text(&back), text(&expected), "handler call, {name}");
+        drop(out);
+        assert_eq!(
+            obj.refcnt(),
+            refs_before,
+            "handler call ({name}) changed the refcount"
+        );
+    }
+}
+
+fn each_string(v: &mut Value, f: &mut impl FnMut(&mut String)) {
+    match v {
+        Value::String(s) => f(s),
+        Value::Array(items) => items.iter_mut().for_each(|i| each_string(i, f)),
+        Value::Object(map) => map.values_mut().for_each(|i| each_string(i, f)),
+        _ => {}
+    }
+}
+
+/// Every list and map in reverse order.
+fn reverse(v: &mut Value) {
+    match v {
+        Value::Array(items) => {
+            items.reverse();
+            items.iter_mut().for_each(reverse);
+        }
+        Value::Object(map) => {
+            let mut entries: Vec<_> = std::mem::take(map).into_iter().collect();
+            entries.reverse();
+            entries.iter_mut().for_each(|(_, item)| reverse(item));
+            map.extend(entries);
+        }
+        _ => {}
     }
 }
 

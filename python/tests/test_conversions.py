@@ -146,6 +146,93 @@ def test_lone_surrogates_are_a_clear_error(echo, s):
         echo({s: 1})
 
 
+# --- strings handed back unchanged ------------------------------------------------------------
+# A `Value` handler's response strings that are the event's, unchanged, are the event's own
+# `str` objects (`convert::EventStrings`); content decides, never the buffer's address.
+
+
+def strs_of(obj):
+    """Every str value in `obj` (not keys), in order."""
+    if isinstance(obj, str):
+        return [obj]
+    if isinstance(obj, dict):
+        return [s for v in obj.values() for s in strs_of(v)]
+    if isinstance(obj, list | tuple):
+        return [s for v in obj for s in strs_of(v)]
+    return []
+
+
+def unchanged_event():
+    # Built at run time, so no str is a shared constant; the same texts twice, so a string
+    # could be matched with the wrong one of two equal texts and still look right.
+    texts = [t + "" for t in ("ascii", "é", "日本語", "🎉 astral 𝄞", "nul\x00inside")]
+    return {
+        "a": "".join(["x", "y"]),
+        "list": [*texts, *(t.upper() for t in texts), {"k": "".join(["v", "w"])}],
+        "twice": ["".join(["s", "t"]), "".join(["s", "t"])],
+        "n": 1,
+        "long": "".join(["z"] * 100_000),
+    }
+
+
+def test_unchanged_strings_come_back_as_the_events_own_objects(probe, echo):
+    for handler in (probe.value_echo, echo):
+        event = unchanged_event()
+        before = strs_of(event)
+        response = handler(event)
+        assert_same(response, unchanged_event())
+        after = strs_of(response)
+        assert all(r is e for r, e in zip(after, before, strict=True))
+        assert strs_of(event) == before  # the event is untouched
+
+
+def test_strings_changed_in_place_come_back_changed(probe):
+    event = unchanged_event()
+    expected = {k: v.upper() if isinstance(v, str) else v for k, v in unchanged_event().items()}
+    expected["list"] = [
+        {"k": "VW"} if isinstance(s, dict) else s.encode().upper().decode()
+        for s in unchanged_event()["list"]
+    ]
+    expected["twice"] = ["ST", "ST"]
+    response = probe.strings_uppercased(event)
+    assert_same(response, expected)
+    assert_same(event, unchanged_event())
+
+
+def test_strings_copied_or_reordered_come_back_equal(probe):
+    event = unchanged_event()
+    assert_same(probe.strings_copied(event), unchanged_event())
+    reversed_event = {k: v for k, v in reversed(list(unchanged_event().items()))}
+    reversed_event["list"] = list(reversed(reversed_event["list"]))
+    reversed_event["twice"] = list(reversed(reversed_event["twice"]))
+    assert_same(probe.reversed(event), reversed_event)
+    assert_same(event, unchanged_event())
+
+
+def test_a_str_subclass_comes_back_as_a_str(probe):
+    class Name(str):
+        pass
+
+    event = {"name": Name("x"), "plain": "y" + ""}
+    response = probe.value_echo(event)
+    assert type(response["name"]) is str and response["name"] == "x"
+    assert response["plain"] is event["plain"]
+
+
+def test_recorded_strings_are_let_go_whatever_the_outcome(probe):
+    event = unchanged_event()
+    strs = strs_of(event)
+    counts = [sys.getrefcount(s) for s in strs]
+    for _ in range(3):
+        probe.value_echo(event)
+        probe.strings_uppercased(event)
+        with pytest.raises(Exception, match="read_and_fail"):
+            probe.read_and_fail(event)
+        with pytest.raises(ValueError, match="surrogates"):
+            probe.value_echo({**event, "z": "\ud800"})
+    assert [sys.getrefcount(s) for s in strs] == counts
+
+
 # --- bytes, tuples, keys ----------------------------------------------------------------------
 
 

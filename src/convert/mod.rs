@@ -6,6 +6,7 @@
 
 mod de;
 pub mod error;
+mod event_strings;
 mod keys;
 mod number;
 mod ser;
@@ -20,6 +21,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 pub use error::{Error, ErrorKind, Segment};
+pub(crate) use event_strings::EventStrings;
 
 use crate::ffi::{PyOwned, PyRef, Python};
 
@@ -60,11 +62,15 @@ pub(crate) fn from_python<'py, T: Deserialize<'py>>(obj: PyRef<'py>) -> Result<T
     through_serde(obj)
 }
 
-/// [`from_python`] for owned targets, with the direct path for `serde_json::Value`.
-pub(crate) fn from_python_owned<T: DeserializeOwned + 'static>(obj: PyRef<'_>) -> Result<T, Error> {
+/// [`from_python`] for owned targets, with the direct path for `serde_json::Value`, which
+/// records its strings in `strings` for the response ([`EventStrings`]).
+pub(crate) fn from_python_owned<'py, T: DeserializeOwned + 'static>(
+    obj: PyRef<'py>,
+    strings: &mut EventStrings<'py>,
+) -> Result<T, Error> {
     let _pause = crate::ffi::GcPause::new(obj.py());
     if TypeId::of::<T>() == TypeId::of::<serde_json::Value>() {
-        let value = value::from_python(obj, 0, max_depth())?;
+        let value = value::from_python(obj, max_depth(), strings)?;
         return Ok(cast(value));
     }
     through_serde(obj)
@@ -83,14 +89,17 @@ fn through_serde<'py, T: Deserialize<'py>>(obj: PyRef<'py>) -> Result<T, Error> 
 /// of by a second walk over the whole tree afterwards. The cyclic garbage collector waits
 /// until the response is built ([`GcPause`](crate::ffi::GcPause): on CPython 3.11 it would
 /// walk the half-built response a dozen times, and could run finalizers in the middle).
+/// A `Value`'s strings that `strings` recorded from the event, unchanged, become the event's
+/// `str`s again ([`EventStrings`]).
 pub(crate) fn to_python_owned<T: Serialize + 'static>(
     py: Python<'_>,
     value: T,
+    strings: &mut EventStrings<'_>,
 ) -> Result<PyOwned, Error> {
     let _pause = crate::ffi::GcPause::new(py);
     if TypeId::of::<T>() == TypeId::of::<serde_json::Value>() {
         let value: serde_json::Value = cast(value);
-        return value::to_python(py, value, 0, max_depth());
+        return value::to_python(py, value, max_depth(), strings);
     }
     to_python(py, &value)
 }

@@ -15,8 +15,9 @@ pub struct PyRef<'py> {
 }
 
 /// A strong (owned) reference. Dropping it releases the reference; that is only sound with the
-/// GIL held, which holds because `PyOwned` is `!Send` and is never alive across
-/// [`allow_threads`] (the entry point converts and drops everything before releasing the GIL).
+/// GIL held, which holds because `PyOwned` is `!Send` and is never moved into the closure that
+/// [`allow_threads`] runs without the GIL: the references a call keeps across it (the event's
+/// strings, `convert::EventStrings`) stay outside it, untouched until the GIL is back.
 pub struct PyOwned {
     pub(super) ptr: NonNull<RawObject>,
     _not_send: PhantomData<*mut RawObject>,
@@ -243,6 +244,13 @@ impl<'py> PyRef<'py> {
             ))
         }
         .ok()
+    }
+
+    /// Whether this is exactly a `str` (not a subclass): a pointer comparison.
+    #[inline]
+    pub fn is_exact_str(self) -> bool {
+        // The address of an exported static type object.
+        self.type_ptr() == addr_of_mut!(sys::PyUnicode_Type)
     }
 
     /// Whether this is a built-in function (exactly `builtin_function_or_method`): one

@@ -51,7 +51,26 @@ pub unsafe fn from_python_owned<T: DeserializeOwned + 'static>(
     obj: *mut RawObject,
 ) -> Result<T, Error> {
     let py = Python::assume_gil_acquired();
-    convert::from_python_owned(PyRef::from_raw(py, obj).expect("non-NULL object"))
+    let obj = PyRef::from_raw(py, obj).expect("non-NULL object");
+    convert::from_python_owned(obj, &mut convert::EventStrings::off())
+}
+
+/// A handler's whole call for a `Value` handler that applies `handle` to its event: the
+/// event read (its strings recorded), `handle`, the response built (recorded strings that
+/// `handle` left unchanged answered with the event's `str`s). A new reference.
+///
+/// # Safety
+/// GIL held; `obj` alive.
+pub unsafe fn call_value_handler(
+    obj: *mut RawObject,
+    handle: impl FnOnce(&mut serde_json::Value),
+) -> Result<*mut RawObject, Error> {
+    let py = Python::assume_gil_acquired();
+    let obj = PyRef::from_raw(py, obj).expect("non-NULL object");
+    let mut strings = convert::EventStrings::new();
+    let mut value: serde_json::Value = convert::from_python_owned(obj, &mut strings)?;
+    handle(&mut value);
+    convert::to_python_owned(py, value, &mut strings).map(|o| o.into_raw())
 }
 
 /// A new reference to the converted value.
@@ -63,7 +82,9 @@ pub unsafe fn to_python<T: Serialize + 'static>(value: &T) -> Result<*mut RawObj
     // The same routes as a handler's response: the direct one for `Value` (which consumes its
     // input, hence the clone), serde's for everything else.
     let converted = match (value as &dyn std::any::Any).downcast_ref::<serde_json::Value>() {
-        Some(value) => convert::to_python_owned(py, value.clone()),
+        Some(value) => {
+            convert::to_python_owned(py, value.clone(), &mut convert::EventStrings::off())
+        }
         None => convert::to_python(py, value),
     };
     converted.map(|o| o.into_raw())

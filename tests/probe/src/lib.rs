@@ -158,7 +158,63 @@ pub fn remaining(_v: Value, ctx: Context) -> R<u64> {
     Ok(ctx.get_remaining_time_in_millis())
 }
 
+/// The event's strings come back as the event's own `str` objects while unchanged
+/// (`convert::EventStrings`); these handlers change them in the ways that must not fool it.
+pub fn value_echo(v: Value) -> R<Value> {
+    Ok(v)
+}
+/// Every string changed in place: same buffer, same length, other text.
+pub fn strings_uppercased(mut v: Value) -> R<Value> {
+    each_string(&mut v, &mut |s| s.make_ascii_uppercase());
+    Ok(v)
+}
+/// Every string's buffer freed and a copy made: same text, other buffer.
+pub fn strings_copied(mut v: Value) -> R<Value> {
+    each_string(&mut v, &mut |s| *s = s.as_str().to_owned());
+    Ok(v)
+}
+/// Every list reversed and every map's entries too: the strings come back in another order.
+pub fn reversed(mut v: Value) -> R<Value> {
+    fn reverse(v: &mut Value) {
+        match v {
+            Value::Array(items) => {
+                items.reverse();
+                items.iter_mut().for_each(reverse);
+            }
+            Value::Object(map) => {
+                let mut entries: Vec<_> = std::mem::take(map).into_iter().collect();
+                entries.reverse();
+                for (_, item) in entries.iter_mut() {
+                    reverse(item);
+                }
+                map.extend(entries);
+            }
+            _ => {}
+        }
+    }
+    reverse(&mut v);
+    Ok(v)
+}
+/// Reads the event and fails: the strings it recorded are let go all the same.
+pub fn read_and_fail(_v: Value) -> R<Value> {
+    Err("read_and_fail".into())
+}
+
+fn each_string(v: &mut Value, f: &mut impl FnMut(&mut String)) {
+    match v {
+        Value::String(s) => f(s),
+        Value::Array(items) => items.iter_mut().for_each(|i| each_string(i, f)),
+        Value::Object(map) => map.values_mut().for_each(|i| each_string(i, f)),
+        _ => {}
+    }
+}
+
 pylambda::lambda! {
+    "value_echo" => value_echo,
+    "strings_uppercased" => strings_uppercased,
+    "strings_copied" => strings_copied,
+    "reversed" => reversed,
+    "read_and_fail" => read_and_fail,
     "i128_echo" => i128_echo,
     "u128_echo" => u128_echo,
     "u64_echo" => u64_echo,

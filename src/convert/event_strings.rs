@@ -1,0 +1,111 @@
+//! Strings a handler hands back unchanged become the event's own `str` objects again.
+//!
+//! A handler that answers with its event or parts of it (an echo, a proxy passing a body
+//! through, a batch handler naming its records) returns `String`s the engine made from the
+//! event's `str`s a moment earlier. Building a new `str` for each copies the text once more,
+//! and the runtime then frees two sets of strings instead of one. Here the engine remembers,
+//! while reading the event into a `serde_json::Value`, which `String` it made from which
+//! `str`, and, while building the response, answers a `String` it recognises with that `str`
+//! (a new reference to it).
+//!
+//! *Exact.* The answer is the event's `str` only when the `String`'s bytes equal that str's
+//! UTF-8 (a `memcmp`): content decides, never an address. A handler that changed a string in
+//! place, or freed one and made another at the same address, gets a new `str` unless the
+//! text is the same, and then the `str` is equal. `str` is immutable, so sharing one between
+//! event and response is only visible to `is`, as it is in a Python handler that returns
+//! its event's values.
+//!
+//! *Cheap.* Strings are recorded in the order the event is read and looked up in the order
+//! the response is written, which for a response laid out like its event is the same order:
+//! a cursor, no hashing. Moving a `String` keeps its buffer, so the buffer's address tells
+//! in one comparison whether the string near the cursor is the one to compare. A response
+//! in another order, or made of new strings, costs a few comparisons per string and gets
+//! new `str`s, as without this.
+//!
+//! *Scoped.* One `EventStrings` lives for one call (event in, response out): it holds a
+//! reference to every recorded `str` so that no Python code run by the handler can free one,
+//! and lets them all go when the call ends. It is never touched while the GIL is released.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::ffi::{PyOwned, PyRef, Python};
+
+/// How many strings the last call recorded: the next one starts with room for as many
+/// (events of one function are alike), instead of growing its list a dozen times.
+static LAST_COUNT: AtomicUsize = AtomicUsize::new(0);
+
+/// How many recorded strings past the cursor a response string is looked for: a response
+/// that leaves out a few of the event's strings (a field dropped) keeps finding the rest.
+const LOOKAHEAD: usize = 4;
+
+/// One recorded string.
+struct Entry<'py> {
+    /// The buffer of the `String` the engine made (its address only; never read through).
+    made: *const u8,
+    /// The str's UTF-8 (kept by CPython with the str, which `str` keeps alive).
+    text: &'py str,
+    str: PyOwned,
+}
+
+/// The strings of one event, for its response (see the module docs).
+pub(crate) struct EventStrings<'py> {
+    entries: Vec<Entry<'py>>,
+    cursor: usize,
+    recording: bool,
+}
+
+impl<'py> EventStrings<'py> {
+    /// Records and answers strings: for a handler's call.
+    pub(crate) fn new() -> Self {
+        EventStrings {
+            entries: Vec::with_capacity(LAST_COUNT.load(Ordering::Relaxed)),
+            cursor: 0,
+            recording: true,
+        }
+    }
+
+    /// Records nothing and answers nothing: for conversions outside a call.
+    pub(crate) fn off() -> Self {
+        EventStrings {
+            entries: Vec::new(),
+            cursor: 0,
+            recording: false,
+        }
+    }
+
+    /// Remembers that `made` was copied from `str`, whose UTF-8 is `text`. Only exact `str`s
+    /// are recorded: the response must not get a subclass the handler never saw.
+    #[inline]
+    pub(crate) fn record(&mut self, str: PyRef<'py>, text: &'py str, made: &str) {
+        if !self.recording || made.is_empty() || !str.is_exact_str() {
+            return;
+        }
+        self.entries.push(Entry {
+            made: made.as_ptr(),
+            text,
+            str: PyOwned::from_borrowed(str),
+        });
+    }
+
+    /// The event's `str` for `text`, if `text` is a recorded string with its text unchanged.
+    #[inline]
+    pub(crate) fn find(&mut self, py: Python<'_>, text: &str) -> Option<PyOwned> {
+        let end = self.entries.len().min(self.cursor + LOOKAHEAD);
+        let ahead = self.entries.get(self.cursor..end)?;
+        let offset = ahead.iter().position(|e| e.made == text.as_ptr())?;
+        let entry = &ahead[offset];
+        if entry.text != text {
+            return None;
+        }
+        self.cursor += offset + 1;
+        Some(entry.str.clone_ref(py))
+    }
+}
+
+impl Drop for EventStrings<'_> {
+    fn drop(&mut self) {
+        if self.recording {
+            LAST_COUNT.store(self.entries.len(), Ordering::Relaxed);
+        }
+    }
+}
