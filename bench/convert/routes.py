@@ -24,6 +24,9 @@ HERE = Path(__file__).resolve().parent
 
 #: The route every ratio is taken against.
 ENGINE = "pylambda"
+#: The engine's round trip when the response's strings are not the event's (see
+#: `value_new_strings` in pylambda_routes): what a handler that makes new strings pays.
+NEW_STRINGS = "pylambda-new-strings"
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,13 @@ def identity_routes(mods: dict[str, object]) -> list[Route]:
     pl = mods.get("libpylambda_routes")
     if pl is not None:
         routes.append(Route(ENGINE, "pylambda (this engine)", lambda e: pl.value(e, None)))
+        routes.append(
+            Route(
+                NEW_STRINGS,
+                "pylambda, every response string new (copied in Rust first)",
+                lambda e: pl.value_new_strings(e, None),
+            )
+        )
     if "libcpython_routes" in mods:
         cp = mods["libcpython_routes"]
         routes.append(Route("cpython-serde", "rust-cpython serde-convert", cp.value))

@@ -3,6 +3,7 @@
 //! | handler | route |
 //! |---|---|
 //! | `value` | this engine: Python → `serde_json::Value` → Python (what `examples/echo` does) |
+//! | `value_new_strings` | `value` with every string of the response new (a copy made in Rust) |
 //! | `apigw` | this engine, typed: `ApiGatewayProxyRequest` in, `ApiGatewayProxyResponse` out |
 //! | `apigw_via_value` | the same typed work through `serde_json::Value` on both sides |
 //! | `json_text` | the Rust half of the JSON-text bridge: `str` → `Value` → `str` |
@@ -26,6 +27,22 @@ use serde_json::Value;
 
 /// The identity round trip into `serde_json::Value`.
 fn value(event: Value) -> Result<Value, Error> {
+    Ok(event)
+}
+
+/// `value` for a handler whose response strings are all new: each string is copied into a new
+/// buffer, so the engine recognises none of them as the event's and builds a `str` for each
+/// (pylambda answers a string returned unchanged with the event's own `str`).
+fn value_new_strings(mut event: Value) -> Result<Value, Error> {
+    fn renew(value: &mut Value) {
+        match value {
+            Value::String(s) => *s = s.as_str().to_owned(),
+            Value::Array(items) => items.iter_mut().for_each(renew),
+            Value::Object(map) => map.values_mut().for_each(renew),
+            _ => {}
+        }
+    }
+    renew(&mut event);
     Ok(event)
 }
 
@@ -73,6 +90,7 @@ fn pickle(data: ByteBuf) -> Result<ByteBuf, Error> {
 
 pylambda::lambda! {
     "value" => value,
+    "value_new_strings" => value_new_strings,
     "value_in" => value_in,
     "walk" => walk,
     "value_build_ns" => value_build_ns,
