@@ -182,7 +182,7 @@ fn invoke<M, H: Handler<M>>(
     args: &CallArgs<'_>,
 ) -> Result<PyOwned, Failure> {
     let (event, context) = parse_args(args)?;
-    let mut strings = EventStrings::new();
+    let mut strings = EventStrings::for_event::<H::Event>();
     let event: H::Event =
         convert::from_python_owned(event, &mut strings).map_err(Failure::Event)?;
     let context = if H::TAKES_CONTEXT {
@@ -201,7 +201,7 @@ fn invoke<M, H: Handler<M>>(
 /// so the process keeps serving; Rust's buffered stdout is flushed before Python writes more.
 pub(crate) fn run_user_code<R: serde::Serialize + 'static>(
     py: Python<'_>,
-    strings: &mut EventStrings,
+    strings: &mut EventStrings<'_>,
     user_code: impl FnOnce() -> Result<R, Diagnostic>,
 ) -> Result<PyOwned, Failure> {
     // Python code may have changed the log level since the last call.

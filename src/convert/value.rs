@@ -14,7 +14,6 @@ use super::keys;
 use super::shapes;
 use crate::ffi::{self, IntValue, Kind, ListBuilder, PyOwned, PyRef, Python};
 
-/// Python object → `Value`.
 /// Python object → `Value`, recording in `strings` each `String` made from a `str`.
 pub(crate) fn from_python<'py>(
     obj: PyRef<'py>,

@@ -67,7 +67,7 @@ pub unsafe fn call_value_handler(
 ) -> Result<*mut RawObject, Error> {
     let py = Python::assume_gil_acquired();
     let obj = PyRef::from_raw(py, obj).expect("non-NULL object");
-    let mut strings = convert::EventStrings::new();
+    let mut strings = convert::EventStrings::for_event::<serde_json::Value>();
     let mut value: serde_json::Value = convert::from_python_owned(obj, &mut strings)?;
     handle(&mut value);
     convert::to_python_owned(py, value, &mut strings).map(|o| o.into_raw())
