@@ -139,9 +139,9 @@ fn handler_calls(obj: &Obj, value: &Value) {
     let changes: [(&str, fn(&mut Value)); 3] = [
         ("unchanged", |_| {}),
         ("uppercased in place", |v| {
-            each_string(v, &mut |s| s.make_ascii_uppercase())
+            testing::each_string(v, &mut |s| s.make_ascii_uppercase())
         }),
-        ("reversed", reverse),
+        ("reversed", testing::reverse_all),
     ];
     for (name, change) in changes {
         let mut expected = value.clone();
@@ -161,32 +161,6 @@ fn handler_calls(obj: &Obj, value: &Value) {
             refs_before,
             "handler call ({name}) changed the refcount"
         );
-    }
-}
-
-fn each_string(v: &mut Value, f: &mut impl FnMut(&mut String)) {
-    match v {
-        Value::String(s) => f(s),
-        Value::Array(items) => items.iter_mut().for_each(|i| each_string(i, f)),
-        Value::Object(map) => map.values_mut().for_each(|i| each_string(i, f)),
-        _ => {}
-    }
-}
-
-/// Every list and map in reverse order.
-fn reverse(v: &mut Value) {
-    match v {
-        Value::Array(items) => {
-            items.reverse();
-            items.iter_mut().for_each(reverse);
-        }
-        Value::Object(map) => {
-            let mut entries: Vec<_> = std::mem::take(map).into_iter().collect();
-            entries.reverse();
-            entries.iter_mut().for_each(|(_, item)| reverse(item));
-            map.extend(entries);
-        }
-        _ => {}
     }
 }
 

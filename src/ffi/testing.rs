@@ -73,6 +73,37 @@ pub unsafe fn call_value_handler(
     convert::to_python_owned(py, value, &mut strings).map(|o| o.into_raw())
 }
 
+/// Calls `f` on every string value of `v` (not keys): how the tests' handlers change the
+/// strings of their event (`call_value_handler`, the fuzz harness, `tests/probe`).
+pub fn each_string(v: &mut serde_json::Value, f: &mut impl FnMut(&mut String)) {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => f(s),
+        Value::Array(items) => items.iter_mut().for_each(|i| each_string(i, f)),
+        Value::Object(map) => map.values_mut().for_each(|i| each_string(i, f)),
+        _ => {}
+    }
+}
+
+/// Puts every list and map of `v` in reverse order: a response whose strings come back in
+/// another order than the event's.
+pub fn reverse_all(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Array(items) => {
+            items.reverse();
+            items.iter_mut().for_each(reverse_all);
+        }
+        Value::Object(map) => {
+            let mut entries: Vec<_> = std::mem::take(map).into_iter().collect();
+            entries.reverse();
+            entries.iter_mut().for_each(|(_, item)| reverse_all(item));
+            map.extend(entries);
+        }
+        _ => {}
+    }
+}
+
 /// A new reference to the converted value.
 ///
 /// # Safety

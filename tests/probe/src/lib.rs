@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use pylambda::__private::testing;
 use pylambda::{Context, Error};
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
@@ -165,48 +166,22 @@ pub fn value_echo(v: Value) -> R<Value> {
 }
 /// Every string changed in place: same buffer, same length, other text.
 pub fn strings_uppercased(mut v: Value) -> R<Value> {
-    each_string(&mut v, &mut |s| s.make_ascii_uppercase());
+    testing::each_string(&mut v, &mut |s| s.make_ascii_uppercase());
     Ok(v)
 }
 /// Every string's buffer freed and a copy made: same text, other buffer.
 pub fn strings_copied(mut v: Value) -> R<Value> {
-    each_string(&mut v, &mut |s| *s = s.as_str().to_owned());
+    testing::each_string(&mut v, &mut |s| *s = s.as_str().to_owned());
     Ok(v)
 }
 /// Every list reversed and every map's entries too: the strings come back in another order.
 pub fn reversed(mut v: Value) -> R<Value> {
-    fn reverse(v: &mut Value) {
-        match v {
-            Value::Array(items) => {
-                items.reverse();
-                items.iter_mut().for_each(reverse);
-            }
-            Value::Object(map) => {
-                let mut entries: Vec<_> = std::mem::take(map).into_iter().collect();
-                entries.reverse();
-                for (_, item) in entries.iter_mut() {
-                    reverse(item);
-                }
-                map.extend(entries);
-            }
-            _ => {}
-        }
-    }
-    reverse(&mut v);
+    testing::reverse_all(&mut v);
     Ok(v)
 }
 /// Reads the event and fails: the strings it recorded are let go all the same.
 pub fn read_and_fail(_v: Value) -> R<Value> {
     Err("read_and_fail".into())
-}
-
-fn each_string(v: &mut Value, f: &mut impl FnMut(&mut String)) {
-    match v {
-        Value::String(s) => f(s),
-        Value::Array(items) => items.iter_mut().for_each(|i| each_string(i, f)),
-        Value::Object(map) => map.values_mut().for_each(|i| each_string(i, f)),
-        _ => {}
-    }
 }
 
 pylambda::lambda! {

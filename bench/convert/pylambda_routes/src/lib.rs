@@ -21,6 +21,7 @@
 mod floor;
 
 use aws_lambda_events::apigw::{ApiGatewayProxyRequest, ApiGatewayProxyResponse};
+use pylambda::__private::testing;
 use pylambda::Error;
 use serde_bytes::ByteBuf;
 use serde_json::Value;
@@ -34,15 +35,7 @@ fn value(event: Value) -> Result<Value, Error> {
 /// buffer, so the engine recognises none of them as the event's and builds a `str` for each
 /// (pylambda answers a string returned unchanged with the event's own `str`).
 fn value_new_strings(mut event: Value) -> Result<Value, Error> {
-    fn renew(value: &mut Value) {
-        match value {
-            Value::String(s) => *s = s.as_str().to_owned(),
-            Value::Array(items) => items.iter_mut().for_each(renew),
-            Value::Object(map) => map.values_mut().for_each(renew),
-            _ => {}
-        }
-    }
-    renew(&mut event);
+    testing::each_string(&mut event, &mut |s| *s = s.as_str().to_owned());
     Ok(event)
 }
 
