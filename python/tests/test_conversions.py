@@ -163,9 +163,9 @@ def strs_of(obj):
 
 
 def unchanged_event():
-    # Built at run time, so no str is a shared constant; the same texts twice, so a string
-    # could be matched with the wrong one of two equal texts and still look right.
-    texts = [t + "" for t in ("ascii", "é", "日本語", "🎉 astral 𝄞", "nul\x00inside")]
+    # Built at run time (not code constants, which other code may hold too), with one text
+    # twice ("twice"): a response string matched with the wrong one of the two would show.
+    texts = [t.encode().decode() for t in ("ascii", "é", "日本語", "🎉 astral 𝄞", "nul\x00inside")]
     return {
         "a": "".join(["x", "y"]),
         "list": [*texts, *(t.upper() for t in texts), {"k": "".join(["v", "w"])}],
