@@ -33,3 +33,7 @@ bench-convert-soak: bench-convert-build
 bench-convert-smoke: setup
 	for crate in $(BENCH_SMOKE_ROUTES); do $(BENCH_CARGO) build --manifest-path $(BENCH_CONVERT)/Cargo.toml -p $$crate; done
 	$(PY) $(BENCH_CONVERT)/bench.py --mode smoke --profile dev
+	# The A/B tool, A/A on the debug build (a few rounds: it must run, not measure).
+	$(PY) $(BENCH_CONVERT)/ab.py $(BENCH_CONVERT)/target/debug/libpylambda_routes.so \
+		$(BENCH_CONVERT)/target/debug/libpylambda_routes.so --events empty,apigw-v1 \
+		--routes value,value_in --rounds 3
