@@ -182,7 +182,7 @@ fn invoke<M, H: Handler<M>>(
     args: &CallArgs<'_>,
 ) -> Result<PyOwned, Failure> {
     let (event, context) = parse_args(args)?;
-    let mut strings = EventStrings::for_event::<H::Event>();
+    let mut strings = EventStrings::new();
     let event: H::Event =
         convert::from_python_owned(event, &mut strings).map_err(Failure::Event)?;
     let context = if H::TAKES_CONTEXT {

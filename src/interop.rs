@@ -177,7 +177,7 @@ fn call<M, F: PyFunction<M>>(
             made.borrow(py)
         }
     };
-    let mut strings = EventStrings::for_event::<F::Args>();
+    let mut strings = EventStrings::new();
     let parsed: F::Args =
         convert::from_python_owned(input, &mut strings).map_err(Failure::Event)?;
     run_user_code(py, &mut strings, move || f.call(parsed))

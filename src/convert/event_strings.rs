@@ -26,7 +26,6 @@
 //! reference to every recorded `str` so that no Python code run by the handler can free one,
 //! and lets them all go when the call ends. It is never touched while the GIL is released.
 
-use std::any::TypeId;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::ffi::{PyOwned, PyRef, Python};
@@ -50,41 +49,30 @@ struct Entry<'py> {
 }
 
 /// The strings of one event, for its response (see the module docs).
+#[derive(Default)]
 pub(crate) struct EventStrings<'py> {
     entries: Vec<Entry<'py>>,
     cursor: usize,
-    recording: bool,
 }
 
 impl<'py> EventStrings<'py> {
-    /// For a call whose event is read into a `T`: records and answers strings when `T` is
-    /// `serde_json::Value` (the path that records them), else records nothing and allocates
-    /// nothing.
-    pub(crate) fn for_event<T: 'static>() -> Self {
-        if TypeId::of::<T>() != TypeId::of::<serde_json::Value>() {
-            return EventStrings::off();
-        }
-        EventStrings {
-            entries: Vec::with_capacity(LAST_COUNT.load(Ordering::Relaxed)),
-            cursor: 0,
-            recording: true,
-        }
+    /// Empty: a call whose event is not read into a `Value` (a typed handler) records nothing
+    /// and allocates nothing.
+    pub(crate) fn new() -> Self {
+        Self::default()
     }
 
-    /// Records nothing and answers nothing: for conversions outside a call.
-    pub(crate) fn off() -> Self {
-        EventStrings {
-            entries: Vec::new(),
-            cursor: 0,
-            recording: false,
-        }
+    /// Called as an event starts being read into a `Value`: room for as many strings as the
+    /// last such call recorded ([`LAST_COUNT`]).
+    pub(crate) fn make_room(&mut self) {
+        self.entries.reserve(LAST_COUNT.load(Ordering::Relaxed));
     }
 
     /// Remembers that `made` was copied from `str`, whose UTF-8 is `text`. Only exact `str`s
     /// are recorded: the response must not get a subclass the handler never saw.
     #[inline]
     pub(crate) fn record(&mut self, str: PyRef<'py>, text: &'py str, made: &str) {
-        if !self.recording || made.is_empty() || !str.is_exact_str() {
+        if made.is_empty() || !str.is_exact_str() {
             return;
         }
         self.entries.push(Entry {

@@ -20,6 +20,7 @@ pub(crate) fn from_python<'py>(
     max_depth: u32,
     strings: &mut EventStrings<'py>,
 ) -> Result<Value, Error> {
+    strings.make_room();
     let mut value = Value::Null;
     Reader { max_depth, strings }.read_into(obj, 0, &mut value)?;
     Ok(value)

@@ -52,7 +52,7 @@ pub unsafe fn from_python_owned<T: DeserializeOwned + 'static>(
 ) -> Result<T, Error> {
     let py = Python::assume_gil_acquired();
     let obj = PyRef::from_raw(py, obj).expect("non-NULL object");
-    convert::from_python_owned(obj, &mut convert::EventStrings::off())
+    convert::from_python_owned(obj, &mut convert::EventStrings::new())
 }
 
 /// A handler's whole call for a `Value` handler that applies `handle` to its event: the
@@ -67,7 +67,7 @@ pub unsafe fn call_value_handler(
 ) -> Result<*mut RawObject, Error> {
     let py = Python::assume_gil_acquired();
     let obj = PyRef::from_raw(py, obj).expect("non-NULL object");
-    let mut strings = convert::EventStrings::for_event::<serde_json::Value>();
+    let mut strings = convert::EventStrings::new();
     let mut value: serde_json::Value = convert::from_python_owned(obj, &mut strings)?;
     handle(&mut value);
     convert::to_python_owned(py, value, &mut strings).map(|o| o.into_raw())
@@ -114,7 +114,7 @@ pub unsafe fn to_python<T: Serialize + 'static>(value: &T) -> Result<*mut RawObj
     // input, hence the clone), serde's for everything else.
     let converted = match (value as &dyn std::any::Any).downcast_ref::<serde_json::Value>() {
         Some(value) => {
-            convert::to_python_owned(py, value.clone(), &mut convert::EventStrings::off())
+            convert::to_python_owned(py, value.clone(), &mut convert::EventStrings::new())
         }
         None => convert::to_python(py, value),
     };
