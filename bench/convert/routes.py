@@ -18,8 +18,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import orjson
-
 HERE = Path(__file__).resolve().parent
 
 #: The route every ratio is taken against.
@@ -66,6 +64,9 @@ def load_modules(profile: str = "release", need: tuple[str, ...] = ()) -> dict[s
 
 def identity_routes(mods: dict[str, object]) -> list[Route]:
     """Python → serde_json::Value → Python, and the pure-Python references."""
+    # Here, not at the top: versions.py imports this module under interpreters without orjson.
+    import orjson  # noqa: PLC0415
+
     routes = []
     pl = mods.get("libpylambda_routes")
     if pl is not None:
