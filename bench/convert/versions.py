@@ -30,6 +30,7 @@ import sys
 from pathlib import Path
 
 import measure
+from bench import load_corpus
 from machine import shared
 from routes import ENGINE, HERE, Route
 
@@ -43,13 +44,6 @@ DEFAULT_EVENTS = "apigw-v1,apigw-v2,sqs-10,dynamodb-streams,sqs-1mb,dynamodb-1mb
 REFERENCES = ("marshal", "json")
 
 
-def load_events(names: list[str]) -> dict[str, object]:
-    """The corpus events, as the runtime's decoder would hand them over (`json.loads`: one str
-    object per distinct key in a document, as simplejson and marshal also share them)."""
-    corpus = HERE / "corpus"
-    return {n: json.loads((corpus / f"{n}.json").read_text("utf-8")) for n in names}
-
-
 def child(events: list[str], rounds: int, so: Path) -> dict[str, object]:
     """Runs in the interpreter being measured: the engine and the references on every event."""
     sys.path.insert(0, str(so.parent))
@@ -60,7 +54,7 @@ def child(events: list[str], rounds: int, so: Path) -> dict[str, object]:
         Route("marshal", "", lambda e: marshal.loads(marshal.dumps(e))),
         Route("json", "", lambda e: json.loads(json.dumps(e))),
     ]
-    loaded = load_events(events)
+    loaded = load_corpus(events)
     for name, event in loaded.items():
         # A route that answers wrongly would be timed for nothing.
         if any(r.call(event) != event for r in routes):
