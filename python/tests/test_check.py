@@ -1,7 +1,7 @@
 """`pylambda check` refuses each kind of artifact that would fail on Lambda.
 
-Every bad artifact is a real shared object, compiled here with gcc from a few lines of C,
-so each rule is tested against what a linker really writes rather than a mock.
+Every bad artifact is a real shared object, compiled here with gcc (zig for aarch64) from a few
+lines of C, so each rule is tested against what a linker really writes rather than a mock.
 """
 
 from __future__ import annotations
@@ -62,8 +62,15 @@ unsigned int roll(void) { return arc4random(); }
 """
 
 
-def cc(tmp: Path, name: str, *sources: str, flags: tuple[str, ...] = ()) -> Path:
-    """Compile C sources into the shared object `tmp/name` with the host's gcc."""
+def cc(
+    tmp: Path,
+    name: str,
+    *sources: str,
+    flags: tuple[str, ...] = (),
+    compiler: tuple[str, ...] = ("gcc",),
+) -> Path:
+    """Compile C sources into the shared object `tmp/name` with the host's gcc (or `compiler`)."""
+    tmp.mkdir(parents=True, exist_ok=True)
     files = []
     for index, text in enumerate(sources):
         src = tmp / f"{name}.{index}.c"
@@ -71,7 +78,7 @@ def cc(tmp: Path, name: str, *sources: str, flags: tuple[str, ...] = ()) -> Path
         files.append(str(src))
     out = tmp / name
     include = sysconfig.get_paths()["include"]
-    cmd = ["gcc", "-shared", "-fPIC", "-O1", f"-I{include}", "-o", str(out), *files, *flags]
+    cmd = [*compiler, "-shared", "-fPIC", "-O1", f"-I{include}", "-o", str(out), *files, *flags]
     subprocess.run(cmd, check=True, capture_output=True, text=True)
     return out
 
@@ -177,6 +184,35 @@ def test_refuses_glibc_newer_than_amazon_linux_2023(tmp_path: Path) -> None:
     assert "GLIBC_2.36" in message(report, "glibc") and "Amazon Linux 2023" in message(
         report, "glibc"
     )
+
+
+def zig_cc(target: str) -> tuple[str, ...]:
+    """zig's C compiler (ziglang, from the tooling's venv, as `pylambda build` uses it) for
+    `target`, e.g. `aarch64-linux-gnu.2.26`: an arch and a glibc version gcc cannot reach here."""
+    return (sys.executable, "-m", "ziglang", "cc", "-target", target)
+
+
+def test_arm64_modules_are_recognised_and_their_glibc_read(tmp_path: Path) -> None:
+    """What `build --arch arm64` makes (this machine's Rust has no aarch64 std to make it) is
+    checked too: its own ELF machine and aarch64's symbol versions, in modules zig links for
+    aarch64 at Amazon Linux 2's glibc and at 2.34."""
+    good = cc(tmp_path, "libgood.so", GOOD, compiler=zig_cc("aarch64-linux-gnu.2.26"))
+    facts = elfcheck.read_elf(good.read_bytes())
+    assert facts.machine == "EM_AARCH64", facts
+    report = check_artifact(good, "python3.11")
+    assert report.ok, report.render()
+    assert "libgood.so: arm64 (EM_AARCH64)" in report.facts
+    bad = cc(
+        tmp_path / "2.34",
+        "libgood.so",
+        GOOD,
+        NEEDS_GLIBC_2_34,
+        compiler=zig_cc("aarch64-linux-gnu.2.34"),
+    )
+    report = check_artifact(bad, "python3.11")
+    assert codes(report) == {"glibc"}, report.render()
+    assert "GLIBC_2.34" in message(report, "glibc") and "pthread_create" in message(report, "glibc")
+    assert check_artifact(bad, "python3.12").ok
 
 
 def test_refuses_package_over_250_mb_unzipped(good: Path, tmp_path: Path) -> None:
