@@ -41,12 +41,17 @@ MODULE = "libpylambda_routes"
 
 def load_build(path: Path, name: str) -> object:
     """Imports the cdylib at `path` from a copy in a directory of its own, named as the module
-    it defines: two builds load side by side (neither is put in `sys.modules`)."""
-    copy = Path(tempfile.mkdtemp(prefix=f"ab-{name}-")) / f"{MODULE}.so"
+    it defines: two builds load side by side (neither is put in `sys.modules`). The copy is
+    removed once loaded (the loader keeps its mapping)."""
+    directory = Path(tempfile.mkdtemp(prefix=f"ab-{name}-"))
+    copy = directory / f"{MODULE}.so"
     shutil.copy(path, copy)
-    spec = importlib.util.spec_from_file_location(MODULE, copy)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    try:
+        spec = importlib.util.spec_from_file_location(MODULE, copy)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        shutil.rmtree(directory)
     return module
 
 

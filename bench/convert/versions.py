@@ -12,9 +12,8 @@ this runs the engine's identity route (`value` of libpylambda_routes, release bu
 interpreter's own references, `marshal.loads(marshal.dumps(e))` and `json.loads(json.dumps(e))`,
 in each interpreter in turn: within one interpreter the three are interleaved in rounds, as in
 `make bench-convert` (measure.py), each event in rounds of its own, and each ratio is taken
-per round. Interpreters differ in
-their own speed (3.14's marshal is faster than 3.11's), so compare ratios, not µs, across them.
-Prints a table and, with --out, writes it as markdown.
+per round. Interpreters differ in their own speed (3.14's marshal is faster than 3.11's), so
+compare ratios, not µs, across them. Prints a table and, with --out, writes it as markdown.
 """
 
 from __future__ import annotations
@@ -30,6 +29,7 @@ import sys
 from pathlib import Path
 
 import measure
+from ab import load_build
 from bench import load_corpus
 from machine import shared
 from routes import ENGINE, HERE, Route
@@ -46,9 +46,7 @@ REFERENCES = ("marshal", "json")
 
 def child(events: list[str], rounds: int, so: Path) -> dict[str, object]:
     """Runs in the interpreter being measured: the engine and the references on every event."""
-    sys.path.insert(0, str(so.parent))
-    import libpylambda_routes as pl  # noqa: PLC0415 - on the path only from here
-
+    pl = load_build(so, sys.version.split()[0])
     routes = [
         Route(ENGINE, "", lambda e: pl.value(e, None)),
         Route("marshal", "", lambda e: marshal.loads(marshal.dumps(e))),
@@ -132,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = table(results, events)
     print("\n".join(lines))
     if args.out:
-        machine = [
+        about_lines = [
             f"- date: {about['date']}; pylambda {about['pylambda_commit']}",
             f"- CPU: {about['cpu']}, {about['cores']} cores; kernel {about['kernel']}",
             f"- load average at start: {about['loadavg_start']}, at end: {shared.loadavg()}",
@@ -141,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{r['version']} ({os.path.relpath(os.path.abspath(p), REPO)})"
                 for r, p in zip(results, pythons, strict=True)
             ),
-            f"- module: {args.so.relative_to(REPO)}, the same file in each; "
+            f"- module: {os.path.relpath(args.so, REPO)}, the same file in each; "
             f"{args.rounds} interleaved rounds per interpreter; above 1: pylambda is faster",
             "",
         ]
@@ -151,8 +149,8 @@ def main(argv: list[str] | None = None) -> int:
             "Written by `bench/convert/versions.py` (`make bench-convert-versions`).",
             "",
         ]
-        args.out.write_text("\n".join(title + machine + lines) + "\n", "utf-8")
-        quoted = "\n".join(machine + lines) + "\n"
+        args.out.write_text("\n".join(title + about_lines + lines) + "\n", "utf-8")
+        quoted = "\n".join(about_lines + lines) + "\n"
         if args.docs and shared.rewrite_between(DOCS, DOCS_BEGIN, DOCS_END, quoted):
             print(f"quoted in {DOCS.relative_to(REPO)}", file=sys.stderr)
     return 0
