@@ -8,7 +8,8 @@
 #   make bench-convert        build (release) and run everything: timing, correctness, RSS
 #                             soak; writes bench/convert/results.{md,json} (~5 min)
 #   make bench-convert-soak   only the RSS soak: 1,000,000 round trips on API Gateway v1
-#   make bench-convert-smoke  every route once on every corpus event (debug build); in `make test`
+#   make bench-convert-smoke  every route once on every corpus event, and versions.py two rounds
+#                             in every interpreter (debug build); in `make test`
 #   make bench-convert-versions  the engine against marshal and json under every Lambda CPython
 #                             (3.11–3.15): writes bench/convert/versions.md (~3 min)
 .PHONY: bench-convert bench-convert-build bench-convert-soak bench-convert-smoke \
