@@ -19,6 +19,7 @@ import zipfile
 import pytest
 
 from pylambda.emulator import MAX_PAYLOAD_SIZE, MAX_REQUEST_SIZE, Function, InvocationError
+from pylambda.emulator import function as emulator_function
 from pylambda.emulator.artifact import ArtifactError
 
 HANDLERS = """
@@ -322,6 +323,29 @@ def test_payload_that_is_not_json_is_refused(handlers):
             fn.invoke(b"{not json")
     assert refused.value.status == 400
     assert refused.value.error_type == "InvalidRequestContentException"
+
+
+def test_a_payload_sent_again_is_not_parsed_again(handlers, monkeypatch):
+    """The emulator shares the function's CPU, so it does not parse the same payload for every
+    invocation (Lambda's front end does that elsewhere); anything else is still checked."""
+    parsed = []
+    check = emulator_function._check_json
+    monkeypatch.setattr(
+        emulator_function, "_check_json", lambda body: parsed.append(body) or check(body)
+    )
+    event = json.dumps({"records": list(range(100))}).encode()
+    with Function(handlers, "handlers.echo") as fn:
+        assert fn.invoke(event).payload == event
+        assert fn.invoke(event).payload == event
+        assert fn.invoke(bytearray(event)).payload == event  # equal bytes, another object
+        assert parsed == [event]
+        with pytest.raises(InvocationError) as refused:
+            fn.invoke(event[:-1])
+        assert refused.value.error_type == "InvalidRequestContentException"
+        assert fn.invoke(b"").payload == b"{}"
+        assert fn.invoke(b"[1]").payload == b"[1]"
+        assert fn.invoke(event).payload == event
+    assert parsed == [event, event[:-1], b"", b"[1]", event]
 
 
 REPORT = re.compile(

@@ -88,7 +88,7 @@ def test_10000_deep_nesting_is_the_runtimes_unmarshal_error(echo):
     """simplejson (the runtime's decoder) gives up first: Lambda's own error, no crash.
 
     Sent with `invoke_raw` as `application/json`: the emulator's own request check
-    (`json.loads` in `_request_body`) raises RecursionError on it instead of passing valid
+    (`json.loads` in `_check_json`) raises RecursionError on it instead of passing valid
     JSON on, as Lambda would; reported to the emulator's owner."""
     result = invoke_raw(echo, nested(10_000), "application/json")
     assert result.status == "error"
