@@ -46,6 +46,18 @@ HANDLERS = """
     def exit3(event, context):
         os._exit(3)
 
+    class SlowToFree(dict):
+        # A response whose finalizer takes `seconds`: awslambdaric frees it after its POST.
+        seconds = 0.0
+
+        def __del__(self):
+            time.sleep(self.seconds)
+
+    def slow_to_free(event, context):
+        response = SlowToFree(freed="after the POST")
+        response.seconds = event["seconds"]
+        return response
+
     def raw(event, context):
         # bytes go back untouched, as application/unknown
         return b"x" * event["size"]
@@ -374,6 +386,22 @@ def test_start_end_report_lines_are_lambdas(handlers):
     # Lambda bills the INIT phase too: billed = ceil(Init Duration + Duration).
     assert int(cold_match["billed"]) == math.ceil(cold.init_duration_ms + cold.duration_ms)
     assert int(warm_match["billed"]) == math.ceil(warm.duration_ms)
+
+
+def test_duration_ends_when_the_response_arrives_not_when_the_runtime_is_done(handlers):
+    # Lambda answers the caller when the runtime POSTs its response; the runtime's own work
+    # after that (here freeing a response whose finalizer takes 0.5 s) holds the environment
+    # until it asks for the next event, and `invoke()` waits for it, but it is not Duration.
+    with Function(handlers, "handlers.slow_to_free") as fn:
+        fn.invoke(b'{"seconds": 0}')
+        start = time.monotonic()
+        result = fn.invoke(b'{"seconds": 0.5}')
+        elapsed = time.monotonic() - start
+        after = fn.invoke(b'{"seconds": 0}')
+    assert result.ok and json.loads(result.payload) == {"freed": "after the POST"}
+    assert elapsed >= 0.5
+    assert result.duration_ms < 250
+    assert after.ok and after.duration_ms < 250
 
 
 def test_json_log_format_and_level_shape_the_runtimes_logging(handlers):

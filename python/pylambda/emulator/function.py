@@ -410,7 +410,7 @@ class Function:
         self._loop.run_until(lambda: api.outcome is not None or proc.exited, deadline)
         outcome = api.outcome
         if outcome is not None:
-            duration_ms = (time.monotonic() - invoke_start) * 1000
+            duration_ms = (outcome.received - invoke_start) * 1000
             # The runtime's work after posting its response (until it asks for the next event)
             # still belongs to this invocation, as in Lambda; so do its logs.
             self._loop.run_until(lambda: api.ready or proc.exited, deadline)

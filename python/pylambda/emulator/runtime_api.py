@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
 from .http11 import Connection, Listener, Request, build_response
 from .loop import Loop
@@ -75,6 +76,10 @@ class Outcome:
     body: bytes
     content_type: str
     error_type: str | None = None  # as sent in Lambda-Runtime-Function-Error-Type
+    #: `time.monotonic()` when the answer arrived, before the runtime is told it was accepted:
+    #: the end of the invocation's Duration. (Read after the loop returns instead, it also
+    #: counted whatever of the runtime's own work after the POST ran first on a shared CPU.)
+    received: float = field(default_factory=time.monotonic)
 
 
 @dataclass
