@@ -1,5 +1,8 @@
 """The chart: box plots of cold-start and warm latency per system, like the 2018 study's figure.
 
+Warm latency is invoke → response (the REPORT Duration), what a caller of Lambda waits for;
+the busy time until the runtime asks for the next event is in the tables, not drawn.
+
 Drawn from the percentiles in results.json (boxes p25–p75, the line the median, whiskers p1 and
 p99), so `bench.py --chart-only` redraws it without measuring again.
 """
@@ -74,10 +77,10 @@ def draw(results: dict, path: Path) -> None:
     cold = [_box(results["cold"][k]["wall_ms"], 1.0, SHORT[k]) for k in keys]
     _panel(axes[0], cold, "Cold start: spawn → first response", "ms")
     for ax, (event, data) in zip(axes[1:], results["warm"].items(), strict=True):
-        large = data["python"]["round_trip_us"]["median"] > 5000
+        large = data["python"]["duration_us"]["median"] > 5000
         scale, unit = (0.001, "ms") if large else (1.0, "µs")
-        boxes = [_box(data[k]["round_trip_us"], scale, SHORT[k]) for k in keys]
-        _panel(ax, boxes, f"Warm: {EVENT_TITLES[event]}", unit)
+        boxes = [_box(data[k]["duration_us"], scale, SHORT[k]) for k in keys]
+        _panel(ax, boxes, f"Warm latency: {EVENT_TITLES[event]}", unit)
     m = results["machine"]
     fig.suptitle(
         "Echo function through the local Lambda emulator (python3.11 runtime / provided.al2023)"

@@ -121,11 +121,14 @@ def warm(
 ) -> dict[str, dict]:
     """`invocations` warm invocations of `event` per system, interleaved in rounds of `block`.
 
-    Per system: `round_trip_us` (each `invoke()`, as a caller of Lambda's Invoke API sees it:
-    delivering the event, the runtime's work, its response, its return to `/next`, the REPORT
-    bookkeeping), `duration_us` (the REPORT line's Duration: event delivered → response
-    received), `round` and `epoch` (of each sample), the emulator's own CPU per invocation, and
-    the peak RSS after the series (the largest over epochs).
+    Per system: `duration_us`, the latency (the REPORT line's Duration: from the invocation's
+    start, through delivering the event and the runtime's work, to its response received: what
+    a caller of Lambda's Invoke API waits for, as Lambda answers the caller when the runtime
+    POSTs the response); `round_trip_us`, the busy time (each `invoke()` call, which also waits
+    for the runtime's work after the POST until it asks `/next` for more — awslambdaric freeing
+    the event and response, collections — and writes the REPORT line: how long the environment
+    is taken, what bounds its throughput); `round` and `epoch` (of each sample); the emulator's
+    own CPU per invocation; and the peak RSS after the series (the largest over epochs).
 
     The rounds are split into `epochs`, each with fresh runtime processes (opened, checked and
     warmed up again): where a process lands in memory and in the caches moves a small event's
