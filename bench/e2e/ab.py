@@ -7,9 +7,10 @@ Both zips run warm under the real runtime client, interleaved in rounds with the
 (a fresh order each round, on one CPU, as `make bench-e2e` runs them), each with
 `functions/timed.py` around its handler, so the garbage collector's share is measured in the
 runtime as well. The rounds run in `--epochs` of fresh processes (a process's placement in
-memory moves a small event's time by a few percent). Prints each system's median round trip, the
-collector's mean time and collections per invocation, and the per-round ratio OLD ÷ NEW
-(median, its 95% confidence interval across epochs, and the rounds' p10–p90).
+memory moves a small event's time by a few percent). Prints each system's median latency
+(invoke → response) and busy time (until the runtime is back at `/next`), the collector's mean
+time and collections per invocation, and the per-round ratios OLD ÷ NEW of both (median, its
+95% confidence interval across epochs, and the rounds' p10–p90).
 
 Example — an engine change, OLD built from the commit before it:
 
@@ -61,20 +62,24 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"{args.invocations} invocations each of {args.event} in {args.epochs} epochs; CPU {cpu}")
     for system in systems:
-        trips, dump = series[system.key]["round_trip_us"], dumps[system.key]
+        data, dump = series[system.key], dumps[system.key]
+        latency, busy = data["duration_us"], data["round_trip_us"]
         print(
-            f"  {system.key:6} round trip median {statistics.median(trips):9.0f} µs,"
-            f" p90 {measure.percentile(trips, 0.9):9.0f};"
+            f"  {system.key:6} latency median {statistics.median(latency):9.0f} µs,"
+            f" p90 {measure.percentile(latency, 0.9):9.0f}; busy time"
+            f" {statistics.median(busy):9.0f} µs;"
             f" handler call {statistics.median(dump['handler']):8.1f} µs;"
             f" collector {statistics.fmean(dump['gc']):6.0f} µs and"
             f" {statistics.fmean(dump['collections']):5.1f} collections per invocation"
         )
-    for other in ("old", "python"):
-        r = measure.per_round_ratios(series[other], series["new"])
-        print(
-            f"  {other} ÷ new per round: {r['median']:.3f} (95% CI {r['ci_low']:.3f}–"
-            f"{r['ci_high']:.3f}; rounds p10–p90 {r['p10']:.3f}–{r['p90']:.3f})"
-        )
+    for field, what in (("duration_us", "latency"), ("round_trip_us", "busy time")):
+        for other in ("old", "python"):
+            r = measure.per_round_ratios(series[other], series["new"], field)
+            print(
+                f"  {what}: {other} ÷ new per round: {r['median']:.3f} (95% CI "
+                f"{r['ci_low']:.3f}–{r['ci_high']:.3f}; rounds p10–p90 "
+                f"{r['p10']:.3f}–{r['p90']:.3f})"
+            )
     return 0
 
 
