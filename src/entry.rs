@@ -182,6 +182,7 @@ fn invoke<M, H: Handler<M>>(
     args: &CallArgs<'_>,
 ) -> Result<PyOwned, Failure> {
     let (event, context) = parse_args(args)?;
+    let invocation = context.filter(|c| ffi::is_runtime_context(*c));
     let mut strings = EventStrings::new();
     let event: H::Event =
         convert::from_python_owned(event, &mut strings).map_err(Failure::Event)?;
@@ -190,18 +191,23 @@ fn invoke<M, H: Handler<M>>(
     } else {
         Context::default()
     };
-    run_user_code(py, &mut strings, move || handler.run(event, context))
+    run_user_code(py, &mut strings, invocation, move || {
+        handler.run(event, context)
+    })
 }
 
 /// Runs user code (a handler, or an exported function) and converts what it returns: the
 /// second half of every call, shared by [`invoke`] and `interop`'s functions. `strings` are
-/// the event's (or arguments'), kept across the call without being touched.
+/// the event's (or arguments'), kept across the call without being touched; `invocation` is
+/// the runtime client's context object, when the runtime client is the caller (see
+/// `convert::to_python_owned`).
 ///
 /// The code runs without the GIL, and a panic in it is caught before the GIL is taken back,
 /// so the process keeps serving; Rust's buffered stdout is flushed before Python writes more.
-pub(crate) fn run_user_code<R: serde::Serialize + 'static>(
-    py: Python<'_>,
+pub(crate) fn run_user_code<'py, R: serde::Serialize + 'static>(
+    py: Python<'py>,
     strings: &mut EventStrings<'_>,
+    invocation: Option<PyRef<'py>>,
     user_code: impl FnOnce() -> Result<R, Diagnostic>,
 ) -> Result<PyOwned, Failure> {
     // Python code may have changed the log level since the last call.
@@ -216,7 +222,7 @@ pub(crate) fn run_user_code<R: serde::Serialize + 'static>(
         Ok(Err(diagnostic)) => return Err(Failure::Handler(diagnostic)),
         Err(payload) => return Err(Failure::Panic(panic_message(&*payload))),
     };
-    convert::to_python_owned(py, response, strings).map_err(Failure::Response)
+    convert::to_python_owned(py, response, strings, invocation).map_err(Failure::Response)
 }
 
 /// Raised for a panic outside the handler (in our own code or a `Serialize` impl).

@@ -180,5 +180,5 @@ fn call<M, F: PyFunction<M>>(
     let mut strings = EventStrings::new();
     let parsed: F::Args =
         convert::from_python_owned(input, &mut strings).map_err(Failure::Event)?;
-    run_user_code(py, &mut strings, move || f.call(parsed))
+    run_user_code(py, &mut strings, None, move || f.call(parsed))
 }

@@ -65,11 +65,13 @@ class Opaque:
     """An object the engine cannot convert: its error names the type, module and all."""
 
 
-def collections_during(fn, context):
+def collections_during(fn):
     """Collections the cyclic GC starts while `fn` converts an event of 900 containers and
     builds the same response, with the threshold at 1 (any container allocation would start
     one): the engine pauses the collector during both conversions, on 3.6-3.9 through the
-    `gc` module, where `PyGC_Disable` is missing. Also whether it is enabled again after."""
+    `gc` module, where `PyGC_Disable` is missing. Also whether it is enabled right after the
+    call (not with awslambdaric's context: then the pause ends with the invocation, when the
+    context is freed) and once the context is freed."""
     event = {"Records": [{"a": [i], "b": {"c": i}} for i in range(300)]}
     started = []
 
@@ -77,16 +79,24 @@ def collections_during(fn, context):
         if phase == "start":
             started.append(info["generation"])
 
+    context = make_context()[0]  # made before the threshold drops: it allocates containers
     threshold = gc.get_threshold()
     gc.callbacks.append(on_gc)
     gc.set_threshold(1)
     try:
         result = fn(event, context)
         during = len(started)  # len() allocates no container
+        after_call = gc.isenabled()
+        del context
     finally:
         gc.set_threshold(*threshold)
         gc.callbacks.remove(on_gc)
-    return {"during": during, "enabled": gc.isenabled(), "same": same(result, event)}
+    return {
+        "during": during,
+        "enabled_after_call": after_call,
+        "enabled_after_invocation": gc.isenabled(),
+        "same": same(result, event),
+    }
 
 
 def call(fn, *args):
@@ -116,7 +126,7 @@ def main():
         call(libecho.handler, {"tags": [1, {"a"}]}, context),
     ]
 
-    report["collector"] = collections_during(libecho.handler, context)
+    report["collector"] = collections_during(libecho.handler)
 
     try:
         import liberrors

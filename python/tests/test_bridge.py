@@ -597,6 +597,51 @@ def test_no_collection_runs_while_a_response_is_built(lib):
     assert started, "the collector works again after the call"
 
 
+def test_for_the_runtime_client_the_pause_ends_with_the_invocation(lib):
+    """With awslambdaric's context the collector stays paused after the response is built,
+    while the runtime client sends it, until the context is freed at the end of the invocation
+    (src/ffi/gc.rs): by then the response is freed too and the collection it was owed has
+    nothing to do. With no context, or another object as the context, it resumes at once."""
+    echo = lib("echo")
+    event = many_containers(3000)
+    assert gc.isenabled()
+    with collections_started() as started:
+        context = lambda_context()
+        response = echo.handler(event, context)
+        assert not gc.isenabled()
+        sent = json.dumps(response)  # what the runtime client does meanwhile
+        during_the_send = len(started)
+        del context
+        assert gc.isenabled()
+    assert during_the_send == 0, started
+    assert json.loads(sent) == event
+
+    class OtherContext:  # a caller's own stand-in: weakly referable, but not the runtime's
+        aws_request_id = "x"
+
+    for context in (None, OtherContext(), {"aws_request_id": "x"}):
+        assert echo.handler({"a": [1]}, context) == {"a": [1]}
+        assert gc.isenabled(), context
+
+
+def test_a_pause_left_open_ends_when_pylambda_is_next_called(lib):
+    """A wrapper that keeps the invocation's context alive keeps the pause open only until the
+    module is next called, which ends it before anything else (even a call that fails)."""
+    echo = lib("echo")
+    kept = lambda_context()
+    assert echo.handler({"a": 1}, kept) == {"a": 1}
+    assert not gc.isenabled()
+    with pytest.raises(TypeError):
+        echo.handler({"a": object()}, None)
+    assert gc.isenabled()
+    assert echo.handler({"a": 1}, kept) == {"a": 1}  # the same context again: a new pause
+    assert not gc.isenabled()
+    assert echo.handler({"a": 1}, None) == {"a": 1}
+    assert gc.isenabled()
+    del kept
+    assert gc.isenabled()
+
+
 def test_no_collection_runs_while_an_event_is_read(lib):
     """An `OrderedDict` is read through its own `items()`, which allocates (an iterator, a
     tuple per item): allocations that could set off a collection, and its finalizers, while
@@ -612,12 +657,17 @@ def test_no_collection_runs_while_an_event_is_read(lib):
 
 @pytest.mark.parametrize("enabled", [True, False], ids=["enabled", "disabled"])
 def test_the_collector_is_left_as_the_caller_set_it(lib, enabled):
-    """After a response, a response or an event that fails to convert, and a panic alike."""
+    """After a response, a response or an event that fails to convert, and a panic alike; and
+    after the runtime client's invocation ends (its context freed)."""
     echo, errors = lib("echo"), lib("errors")
     was_enabled = gc.isenabled()
     try:
         gc.enable() if enabled else gc.disable()
         assert echo.handler(many_containers(200), None) == many_containers(200)
+        assert gc.isenabled() is enabled
+        context = lambda_context()
+        assert echo.handler(many_containers(200), context) == many_containers(200)
+        del context
         assert gc.isenabled() is enabled
         with pytest.raises(errors.SerializeError):
             errors.unserializable({}, lambda_context())

@@ -7,8 +7,10 @@ hand before a build, these tests skip and say so.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+import textwrap
 import threading
 from importlib import resources
 
@@ -165,3 +167,27 @@ def test_boto3_against_serve_with_a_rust_function(release_artifact):
         server.server_close()
     assert response["FunctionError"] == "Unhandled"
     assert json.loads(response["Payload"].read())["errorType"] == "ValidationError"
+
+
+def test_the_collector_is_on_whenever_an_invocation_starts(release_artifact, tmp_path):
+    """Called by the runtime client, pylambda ends its collector pause when the invocation's
+    context is freed instead of when the response is built (src/ffi/gc.rs): off while the
+    runtime client sends the response, on again before the next invocation starts."""
+    shutil.copy(release_artifact("libecho.so"), tmp_path)
+    (tmp_path / "wrapper.py").write_text(
+        textwrap.dedent(
+            """
+            import gc
+            import libecho
+
+            def handler(event, context):
+                at_start = gc.isenabled()
+                response = libecho.handler(event, context)
+                return {"at_start": at_start, "after": gc.isenabled(), "echo": response}
+            """
+        )
+    )
+    with Function(tmp_path, "wrapper.handler") as fn:
+        results = [json.loads(fn.invoke(b'{"a": [1, {"b": 2}]}').payload) for _ in range(3)]
+    expected = {"at_start": True, "after": False, "echo": {"a": [1, {"b": 2}]}}
+    assert results == [expected] * 3

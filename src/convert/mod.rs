@@ -90,18 +90,27 @@ fn through_serde<'py, T: Deserialize<'py>>(obj: PyRef<'py>) -> Result<T, Error> 
 /// until the response is built ([`GcPause`](crate::ffi::GcPause): on CPython 3.11 it would
 /// walk the half-built response a dozen times, and could run finalizers in the middle).
 /// A `Value`'s strings that `strings` recorded from the event, unchanged, become the event's
-/// `str`s again ([`EventStrings`]).
-pub(crate) fn to_python_owned<T: Serialize + 'static>(
-    py: Python<'_>,
+/// `str`s again ([`EventStrings`]). With an `invocation` (the runtime client's context object),
+/// the pause lasts until that is freed, at the end of the invocation, so that the collection
+/// the response is owed does not run while the runtime client is sending it
+/// ([`GcPause::resume_when_freed`](crate::ffi::GcPause::resume_when_freed)).
+pub(crate) fn to_python_owned<'py, T: Serialize + 'static>(
+    py: Python<'py>,
     value: T,
     strings: &mut EventStrings<'_>,
+    invocation: Option<PyRef<'py>>,
 ) -> Result<PyOwned, Error> {
-    let _pause = crate::ffi::GcPause::new(py);
-    if TypeId::of::<T>() == TypeId::of::<serde_json::Value>() {
+    let pause = crate::ffi::GcPause::new(py);
+    let built = if TypeId::of::<T>() == TypeId::of::<serde_json::Value>() {
         let value: serde_json::Value = cast(value);
-        return value::to_python(py, value, max_depth(), strings);
+        value::to_python(py, value, max_depth(), strings)
+    } else {
+        to_python(py, &value)
+    };
+    if let (Ok(_), Some(owner)) = (&built, invocation) {
+        pause.resume_when_freed(owner);
     }
-    to_python(py, &value)
+    built
 }
 
 /// Moves a value whose type was just checked to be `B` into a `B`.

@@ -18,6 +18,23 @@
 //! CPython 3.12 and later only schedule a collection there, for the interpreter's next check,
 //! so the pause changes nothing but the moment it runs.
 //!
+//! Why, after a response is built for Lambda's runtime client: the collection those
+//! allocations are owed would still run, at the next container Python allocates, which is in
+//! the runtime client on its way to sending the response, and it would walk the whole response.
+//! Once the runtime client has sent the response it frees it, and freeing a container takes it
+//! off the count again: by the end of the invocation nothing is owed. So when the caller is the
+//! runtime client (the context is awslambdaric's [`is_runtime_context`]), the pause ends when
+//! that context object is freed at the end of the invocation
+//! ([`GcPause::resume_when_freed`], a weak reference's callback), and at the latest when this
+//! module is next called, instead of when the response is built. (End to end, on the 256 KB
+//! batch under CPython 3.11: 14 collections per invocation become 13, as many as the Python
+//! echo's, the collector's time 656 → 427 µs, the latency 2.4% lower; `bench/e2e/ab.py`.)
+//! In that window only the runtime client's code runs (encoding and sending the response,
+//! then freeing the invocation's objects), and other threads, whose allocations are counted as
+//! usual and collected once it ends. A Python wrapper that keeps the context past its
+//! invocation keeps the window open until the module's next call; another pylambda module in
+//! the same process does not end it (each module has its own state).
+//!
 //! `PyGC_Disable`/`PyGC_Enable` are stable-ABI functions of CPython 3.10 and later, and the
 //! module also loads into 3.6 to 3.9, so they are looked up when first needed instead of
 //! linked. Where they are missing, the `gc` module's own `isenabled`, `disable` and `enable`
@@ -59,10 +76,16 @@ fn switches() -> Option<&'static Switches> {
     SWITCHES.get_or_init(c_api_switches).as_ref()
 }
 
-/// Finds how to pause the collector, importing `gc` if this interpreter needs it. Called when
-/// the module is imported (`entry::build_module`), where running Python code is allowed.
+/// Finds how to pause the collector, importing `gc` if this interpreter needs it, and makes
+/// the callback that ends a pause handed over to an invocation's end. Called when the module is
+/// imported (`entry::build_module`), where running Python code is allowed.
 pub fn prepare_gc_pause(py: Python<'_>) {
     SWITCHES.get_or_init(|| c_api_switches().or_else(|| module_switches(py)));
+    if HANDED_OVER.with(py, |h| h.callback.is_none()) {
+        // Made outside the cell's borrow (see GilCell's contract); without it, no hand-over.
+        let callback = new_one_arg_function(py, c"pylambda_gc_resume", on_owner_freed).ok();
+        HANDED_OVER.with(py, |h| h.callback = callback);
+    }
 }
 
 fn c_api_switches() -> Option<Switches> {
@@ -151,9 +174,91 @@ pub struct GcPause<'py> {
 
 impl<'py> GcPause<'py> {
     pub fn new(py: Python<'py>) -> GcPause<'py> {
+        // A pause handed over by an earlier call whose owner is still alive ends first: it was
+        // never meant to last past the invocation it belonged to.
+        settle_handed_over(py);
         let resume = switches().filter(|s| s.disable(py));
         GcPause { resume, py }
     }
+
+    /// Ends the pause when `owner` is freed instead of now (see the module docs), or now if
+    /// `owner` cannot be weakly referenced or the callback could not be made.
+    pub fn resume_when_freed(mut self, owner: PyRef<'py>) {
+        if self.resume.is_none() {
+            return; // not paused by us: nothing to resume
+        }
+        let py = self.py;
+        let Some(callback) = HANDED_OVER.with(py, |h| h.callback.as_ref().map(|c| c.clone_ref(py)))
+        else {
+            return; // dropped: resumes now
+        };
+        // SAFETY: the GIL is held (token); both objects are alive. The result is a new
+        // reference, or NULL with a TypeError set for an object without weak references,
+        // which `from_new` fetches (and so clears).
+        let weakref = unsafe {
+            PyOwned::from_new(sys::PyWeakref_NewRef(
+                owner.as_ptr(),
+                callback.borrow(py).as_ptr(),
+            ))
+        };
+        let Ok(weakref) = weakref else {
+            return; // dropped: resumes now
+        };
+        self.resume = None;
+        let previous = HANDED_OVER.with(py, |h| {
+            h.pending = true;
+            h.weakref.replace(weakref)
+        });
+        drop(previous); // None: `new` settled any earlier hand-over before this pause began
+    }
+}
+
+/// A pause handed over to the end of an invocation ([`GcPause::resume_when_freed`]).
+struct HandedOver {
+    /// The collector is off on our account, until the owner is freed or [`settle_handed_over`].
+    pending: bool,
+    /// The weak reference to the owner whose callback resumes the collector.
+    weakref: Option<PyOwned>,
+    /// `on_owner_freed` as a builtin function, made when the module is imported.
+    callback: Option<PyOwned>,
+}
+
+static HANDED_OVER: GilCell<HandedOver> = GilCell::new(HandedOver {
+    pending: false,
+    weakref: None,
+    callback: None,
+});
+
+/// Resumes the collector if a pause handed over to an invocation's end is still pending.
+fn settle_handed_over(py: Python<'_>) {
+    let (pending, weakref) =
+        HANDED_OVER.with(py, |h| (std::mem::take(&mut h.pending), h.weakref.take()));
+    if pending {
+        if let Some(switches) = switches() {
+            switches.enable(py);
+        }
+    }
+    // Dropping a weak reference whose object is alive cancels its callback.
+    drop(weakref);
+}
+
+/// The weak reference's callback: the invocation's owner was freed.
+///
+/// # Safety
+/// Called by CPython (METH_O, the dead weak reference as `_weakref`) with the GIL held. The
+/// weak reference is not dropped here (CPython still uses it while the callback runs): the
+/// next [`settle_handed_over`] drops it.
+unsafe extern "C" fn on_owner_freed(
+    _slf: *mut RawObject,
+    _weakref: *mut RawObject,
+) -> *mut RawObject {
+    let py = Python::assume_gil_acquired();
+    if HANDED_OVER.with(py, |h| std::mem::take(&mut h.pending)) {
+        if let Some(switches) = switches() {
+            switches.enable(py);
+        }
+    }
+    none(py).into_raw()
 }
 
 impl Drop for GcPause<'_> {
@@ -163,4 +268,75 @@ impl Drop for GcPause<'_> {
             switches.enable(self.py);
         }
     }
+}
+
+/// The type of the runtime client's context objects once one has been seen, and the last other
+/// type seen as a context (both held, so that their addresses stay their own).
+struct ContextTypes {
+    runtime: Option<PyOwned>,
+    other: Option<PyOwned>,
+}
+
+static CONTEXT_TYPES: GilCell<ContextTypes> = GilCell::new(ContextTypes {
+    runtime: None,
+    other: None,
+});
+
+/// Where and under which name awslambdaric, which Lambda's managed Python runtimes run,
+/// defines its context objects' class.
+const RUNTIME_CONTEXT_MODULE: &str = "awslambdaric.lambda_context";
+const RUNTIME_CONTEXT_CLASS: &str = "LambdaContext";
+
+/// Whether `obj` is a context object made by Lambda's runtime client, i.e. the caller is the
+/// runtime client, which frees the context when the invocation ends. For a type seen for the
+/// first time, reads its `__module__` and `__qualname__` (if its metaclass is `type` itself:
+/// C code that allocates no container, so it cannot set off a collection); after that, a
+/// pointer comparison.
+pub fn is_runtime_context(obj: PyRef<'_>) -> bool {
+    if obj.is_none() {
+        return false;
+    }
+    let py = obj.py();
+    // SAFETY: the GIL is held (token); PyObject_Type returns a new reference to the live type.
+    let Ok(ty) = (unsafe { PyOwned::from_new(sys::PyObject_Type(obj.as_ptr())) }) else {
+        return false;
+    };
+    let ptr = ty.borrow(py).as_ptr();
+    let seen = CONTEXT_TYPES.with(py, |t| {
+        let is = |slot: &Option<PyOwned>| slot.as_ref().map(|s| s.borrow(py).as_ptr()) == Some(ptr);
+        if is(&t.runtime) {
+            Some(true)
+        } else if is(&t.other) {
+            Some(false)
+        } else {
+            None
+        }
+    });
+    if let Some(answer) = seen {
+        return answer;
+    }
+    let matches = is_runtime_context_type(ty.borrow(py));
+    let replaced = CONTEXT_TYPES.with(py, |t| {
+        let slot = if matches {
+            &mut t.runtime
+        } else {
+            &mut t.other
+        };
+        slot.replace(ty)
+    });
+    drop(replaced); // released after the borrow ended (see GilCell's contract)
+    matches
+}
+
+fn is_runtime_context_type(ty: PyRef<'_>) -> bool {
+    // SAFETY: the GIL is held (token); PyObject_Type returns a new reference to the metaclass.
+    let Ok(metaclass) = (unsafe { PyOwned::from_new(sys::PyObject_Type(ty.as_ptr())) }) else {
+        return false;
+    };
+    // `type` itself, a static object: an address comparison (no unsafe needed to take it).
+    let plain =
+        metaclass.borrow(ty.py()).as_ptr() == std::ptr::addr_of_mut!(sys::PyType_Type).cast();
+    plain
+        && ty.getattr_string(c"__module__").as_deref() == Some(RUNTIME_CONTEXT_MODULE)
+        && ty.getattr_string(c"__qualname__").as_deref() == Some(RUNTIME_CONTEXT_CLASS)
 }

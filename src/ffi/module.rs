@@ -91,6 +91,7 @@ struct MethodDef {
 }
 
 const METH_NOARGS: c_int = 0x0004;
+const METH_O: c_int = 0x0008;
 const METH_FASTCALL: c_int = 0x0080;
 const METH_KEYWORDS: c_int = 0x0002;
 
@@ -182,18 +183,38 @@ pub fn create_module(
 /// A builtin function object for a C function taking no arguments (`METH_NOARGS`), not tied
 /// to a module (used for the `atexit` hook).
 pub(super) fn new_noargs_function(
+    py: Python<'_>,
+    name: &'static CStr,
+    function: unsafe extern "C" fn(*mut RawObject, *mut RawObject) -> *mut RawObject,
+) -> Result<PyOwned, PyErr> {
+    new_builtin_function(py, name, function, METH_NOARGS)
+}
+
+/// A builtin function object for a C function taking one argument (`METH_O`), not tied to a
+/// module (used as a weak reference's callback).
+pub(super) fn new_one_arg_function(
+    py: Python<'_>,
+    name: &'static CStr,
+    function: unsafe extern "C" fn(*mut RawObject, *mut RawObject) -> *mut RawObject,
+) -> Result<PyOwned, PyErr> {
+    new_builtin_function(py, name, function, METH_O)
+}
+
+/// `function(self, arg)`, as CPython calls both `METH_NOARGS` (`arg` NULL) and `METH_O`.
+fn new_builtin_function(
     _py: Python<'_>,
     name: &'static CStr,
     function: unsafe extern "C" fn(*mut RawObject, *mut RawObject) -> *mut RawObject,
+    flags: c_int,
 ) -> Result<PyOwned, PyErr> {
     // Leaked: CPython keeps a pointer to the definition for the function's lifetime.
     let def = Box::leak(Box::new(MethodDef {
         ml_name: name.as_ptr(),
         ml_meth: function as *const std::ffi::c_void,
-        ml_flags: METH_NOARGS,
+        ml_flags: flags,
         ml_doc: c"".as_ptr(),
     }));
-    // SAFETY: a 'static definition, no self, no module.
+    // SAFETY: a 'static definition, no self, no module; the GIL is held (token).
     unsafe {
         PyOwned::from_new(sys::PyCFunction_NewEx(
             def as *mut MethodDef as *mut sys::PyMethodDef,

@@ -70,7 +70,7 @@ pub unsafe fn call_value_handler(
     let mut strings = convert::EventStrings::new();
     let mut value: serde_json::Value = convert::from_python_owned(obj, &mut strings)?;
     handle(&mut value);
-    convert::to_python_owned(py, value, &mut strings).map(|o| o.into_raw())
+    convert::to_python_owned(py, value, &mut strings, None).map(|o| o.into_raw())
 }
 
 /// Calls `f` on every string value of `v` (not keys): how the tests' handlers change the
@@ -114,7 +114,7 @@ pub unsafe fn to_python<T: Serialize + 'static>(value: &T) -> Result<*mut RawObj
     // input, hence the clone), serde's for everything else.
     let converted = match (value as &dyn std::any::Any).downcast_ref::<serde_json::Value>() {
         Some(value) => {
-            convert::to_python_owned(py, value.clone(), &mut convert::EventStrings::new())
+            convert::to_python_owned(py, value.clone(), &mut convert::EventStrings::new(), None)
         }
         None => convert::to_python(py, value),
     };
