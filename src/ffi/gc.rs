@@ -83,7 +83,7 @@ pub fn prepare_gc_pause(py: Python<'_>) {
     SWITCHES.get_or_init(|| c_api_switches().or_else(|| module_switches(py)));
     if HANDED_OVER.with(py, |h| h.callback.is_none()) {
         // Made outside the cell's borrow (see GilCell's contract); without it, no hand-over.
-        let callback = new_one_arg_function(py, c"pylambda_gc_resume", on_owner_freed).ok();
+        let callback = new_builtin_function(py, c"pylambda_gc_resume", on_owner_freed, METH_O).ok();
         HANDED_OVER.with(py, |h| h.callback = callback);
     }
 }

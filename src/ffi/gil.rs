@@ -77,7 +77,7 @@ pub fn register_exit_gate(py: Python<'_>) -> Result<(), PyErr> {
     if REGISTERED.swap(true, Ordering::SeqCst) {
         return Ok(());
     }
-    let gate = new_noargs_function(py, c"pylambda_exit_gate", close_exit_gate)?;
+    let gate = new_builtin_function(py, c"pylambda_exit_gate", close_exit_gate, METH_NOARGS)?;
     let atexit = import(c"atexit")?;
     call_method(atexit.borrow(py), c"register", &[gate.borrow(py)]).map(drop)
 }

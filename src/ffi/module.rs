@@ -90,8 +90,8 @@ struct MethodDef {
     ml_doc: *const c_char,
 }
 
-const METH_NOARGS: c_int = 0x0004;
-const METH_O: c_int = 0x0008;
+pub(super) const METH_NOARGS: c_int = 0x0004;
+pub(super) const METH_O: c_int = 0x0008;
 const METH_FASTCALL: c_int = 0x0080;
 const METH_KEYWORDS: c_int = 0x0002;
 
@@ -180,28 +180,10 @@ pub fn create_module(
     Ok(module)
 }
 
-/// A builtin function object for a C function taking no arguments (`METH_NOARGS`), not tied
-/// to a module (used for the `atexit` hook).
-pub(super) fn new_noargs_function(
-    py: Python<'_>,
-    name: &'static CStr,
-    function: unsafe extern "C" fn(*mut RawObject, *mut RawObject) -> *mut RawObject,
-) -> Result<PyOwned, PyErr> {
-    new_builtin_function(py, name, function, METH_NOARGS)
-}
-
-/// A builtin function object for a C function taking one argument (`METH_O`), not tied to a
-/// module (used as a weak reference's callback).
-pub(super) fn new_one_arg_function(
-    py: Python<'_>,
-    name: &'static CStr,
-    function: unsafe extern "C" fn(*mut RawObject, *mut RawObject) -> *mut RawObject,
-) -> Result<PyOwned, PyErr> {
-    new_builtin_function(py, name, function, METH_O)
-}
-
-/// `function(self, arg)`, as CPython calls both `METH_NOARGS` (`arg` NULL) and `METH_O`.
-fn new_builtin_function(
+/// A builtin function object for a C function, not tied to a module: `function(self, arg)`
+/// with `flags` [`METH_NOARGS`] (`arg` NULL; the `atexit` hook) or [`METH_O`] (one argument;
+/// a weak reference's callback).
+pub(super) fn new_builtin_function(
     _py: Python<'_>,
     name: &'static CStr,
     function: unsafe extern "C" fn(*mut RawObject, *mut RawObject) -> *mut RawObject,
