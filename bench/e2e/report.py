@@ -191,27 +191,10 @@ def render(results: dict) -> str:
     rows = [[t["target"], t["measured"], t["verdict"]] for t in results["targets"]]
     lines += _table(["target", "measured", "verdict"], rows) + [""]
 
-    lines += ["## Warm invocations: latency, µs", ""]
-    lines += [
-        "Median (p90 / p99) from invoking to the runtime's response received (the REPORT "
-        "line's Duration): the event delivered over the Runtime API, the runtime's work, its "
-        "response. What a caller waits for: Lambda answers the caller when the runtime POSTs "
-        "the response.",
-        "",
-    ]
-    lines += _warm_table(results, "duration_us", keys, titles)
-    lines += _ratio_table(results["ratios"], keys)
-
-    lines += ["## Warm invocations: busy time, µs", ""]
-    lines += [
-        "Median (p90 / p99) of each `invoke()`: the latency above plus the runtime's work "
-        "after its response until it asks `/next` for the next event (awslambdaric freeing the "
-        "event and the response, collections) and the REPORT line. How long the environment "
-        "is taken by an invocation, which bounds its throughput; no caller waits for it.",
-        "",
-    ]
-    lines += _warm_table(results, "round_trip_us", keys, titles)
-    lines += _ratio_table(results["ratios_busy"], keys)
+    for title, text, field, ratios in _WARM_SECTIONS:
+        lines += [f"## Warm invocations: {title}, µs", "", text, ""]
+        lines += _warm_table(results, field, keys, titles)
+        lines += _ratio_table(results[ratios], keys)
 
     lines += ["## Cold start", ""]
     lines += [
@@ -254,6 +237,29 @@ def render(results: dict) -> str:
 
     lines += _breakdown(results)
     return "\n".join(lines).rstrip() + "\n"
+
+
+#: The two warm tables: title, what it measures, the series' field, its ratios in results.
+_WARM_SECTIONS = (
+    (
+        "latency",
+        "Median (p90 / p99) from invoking to the runtime's response received (the REPORT "
+        "line's Duration): the event delivered over the Runtime API, the runtime's work, its "
+        "response. What a caller waits for: Lambda answers the caller when the runtime POSTs "
+        "the response.",
+        "duration_us",
+        "ratios",
+    ),
+    (
+        "busy time",
+        "Median (p90 / p99) of each `invoke()`: the latency above plus the runtime's work "
+        "after its response until it asks `/next` for the next event (awslambdaric freeing the "
+        "event and the response, collections) and the REPORT line. How long the environment "
+        "is taken by an invocation, which bounds its throughput; no caller waits for it.",
+        "round_trip_us",
+        "ratios_busy",
+    ),
+)
 
 
 def _warm_table(results: dict, field: str, keys: list[str], titles: list[str]) -> list[str]:
