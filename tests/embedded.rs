@@ -307,6 +307,23 @@ fn conversions_leave_reference_counts_as_they_were() {
 }
 
 #[test]
+fn a_call_that_records_no_strings_passes_on_no_room() {
+    with_python(|| {
+        let big = eval("[str(i) + 'x' for i in range(5000)]");
+        let empty = eval("{}");
+        let out = unsafe { testing::call_value_handler(big, |_| {}) }.unwrap();
+        decref(out);
+        assert_eq!(testing::string_room_for_next_call(), 5000);
+        // Passed on from the big event, every later `{}` would allocate room for 5000 strings.
+        let out = unsafe { testing::call_value_handler(empty, |_| {}) }.unwrap();
+        decref(out);
+        assert_eq!(testing::string_room_for_next_call(), 0);
+        decref(big);
+        decref(empty);
+    });
+}
+
+#[test]
 fn depth_limit_applies_to_serialization_of_rust_values() {
     with_python(|| {
         let mut v = json!(0);

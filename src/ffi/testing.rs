@@ -73,6 +73,12 @@ pub unsafe fn call_value_handler(
     convert::to_python_owned(py, value, &mut strings, None).map(|o| o.into_raw())
 }
 
+/// How many strings the next call that reads its event into a `Value` makes room for: as
+/// many as the last such call recorded.
+pub fn string_room_for_next_call() -> usize {
+    convert::room_for_next_call()
+}
+
 /// Calls `f` on every string value of `v` (not keys): how the tests' handlers change the
 /// strings of their event (`call_value_handler`, the fuzz harness, `tests/probe`).
 pub fn each_string(v: &mut serde_json::Value, f: &mut impl FnMut(&mut String)) {
