@@ -77,6 +77,12 @@ impl<'py> EventStrings<'py> {
         }
     }
 
+    /// How many strings the next call that reads a `Value` makes room for ([`LAST_COUNT`]),
+    /// for the embedded tests.
+    pub(crate) fn room_for_next_call() -> usize {
+        LAST_COUNT.load(Ordering::Relaxed)
+    }
+
     /// Remembers that `made` was copied from `str`, whose UTF-8 is `text`. Only exact `str`s
     /// are recorded: the response must not get a subclass the handler never saw.
     #[inline]
@@ -104,12 +110,6 @@ impl<'py> EventStrings<'py> {
         self.cursor += offset + 1;
         Some(entry.str.clone_ref(py))
     }
-}
-
-/// The count the next call that reads a `Value` makes room for ([`LAST_COUNT`]), for the
-/// embedded tests.
-pub(crate) fn room_for_next_call() -> usize {
-    LAST_COUNT.load(Ordering::Relaxed)
 }
 
 impl Drop for EventStrings<'_> {

@@ -21,7 +21,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 pub use error::{Error, ErrorKind, Segment};
-pub(crate) use event_strings::{room_for_next_call, EventStrings};
+pub(crate) use event_strings::EventStrings;
 
 use crate::ffi::{PyOwned, PyRef, Python};
 

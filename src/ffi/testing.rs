@@ -76,7 +76,7 @@ pub unsafe fn call_value_handler(
 /// How many strings the next call that reads its event into a `Value` makes room for: as
 /// many as the last such call recorded.
 pub fn string_room_for_next_call() -> usize {
-    convert::room_for_next_call()
+    convert::EventStrings::room_for_next_call()
 }
 
 /// Calls `f` on every string value of `v` (not keys): how the tests' handlers change the
