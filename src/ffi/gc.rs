@@ -229,17 +229,23 @@ static HANDED_OVER: GilCell<HandedOver> = GilCell::new(HandedOver {
     callback: None,
 });
 
-/// Resumes the collector if a pause handed over to an invocation's end is still pending.
+/// Ends a pause handed over to an invocation's end, if it is still pending, and forgets its
+/// weak reference.
 fn settle_handed_over(py: Python<'_>) {
-    let (pending, weakref) =
-        HANDED_OVER.with(py, |h| (std::mem::take(&mut h.pending), h.weakref.take()));
-    if pending {
+    resume_if_pending(py);
+    // Dropping a weak reference whose object is alive cancels its callback (outside the
+    // cell's borrow, see GilCell's contract).
+    let weakref = HANDED_OVER.with(py, |h| h.weakref.take());
+    drop(weakref);
+}
+
+/// Switches the collector back on if a pause handed over is pending, once.
+fn resume_if_pending(py: Python<'_>) {
+    if HANDED_OVER.with(py, |h| std::mem::take(&mut h.pending)) {
         if let Some(switches) = switches() {
             switches.enable(py);
         }
     }
-    // Dropping a weak reference whose object is alive cancels its callback.
-    drop(weakref);
 }
 
 /// The weak reference's callback: the invocation's owner was freed.
@@ -253,11 +259,7 @@ unsafe extern "C" fn on_owner_freed(
     _weakref: *mut RawObject,
 ) -> *mut RawObject {
     let py = Python::assume_gil_acquired();
-    if HANDED_OVER.with(py, |h| std::mem::take(&mut h.pending)) {
-        if let Some(switches) = switches() {
-            switches.enable(py);
-        }
-    }
+    resume_if_pending(py);
     none(py).into_raw()
 }
 
